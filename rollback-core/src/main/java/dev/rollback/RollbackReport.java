@@ -1,0 +1,128 @@
+package dev.rollback;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.rollback.internal.Json;
+import dev.rollback.journal.JournalEntry;
+import dev.rollback.verify.CheckReport;
+import dev.rollback.verify.CheckResult;
+import dev.rollback.verify.VerificationResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What a rollback did: its outcome, every step and check with start and duration, and a timeline. Serialises to
+ * JSON with {@link #toJson()} and back with {@link #fromJson(String)}; reads as a text timeline with
+ * {@link #toText()}. Immutable.
+ *
+ * @param target the plan's target
+ * @param runId the run's id, as in the journal
+ * @param outcome how it ended
+ * @param policy the failure policy it ran with
+ * @param startedAt when the run started
+ * @param duration how long it took
+ * @param steps one report per step, in plan order
+ * @param verifications every verification run: the first, and the one after a restore
+ * @param timeline every event, in order
+ * @param failure why the rollback did not succeed, or null
+ * @param actionsRequired what a person must do now (non-empty for {@code FAILED})
+ * @param interruptedRuns earlier runs of this target that started and never finished
+ */
+public record RollbackReport(String target, String runId, Outcome outcome, FailurePolicy policy, Instant startedAt,
+    Duration duration, List<StepReport> steps, List<VerificationResult> verifications, List<TimelineEvent> timeline,
+    String failure, List<String> actionsRequired, List<JournalEntry> interruptedRuns) {
+
+  /** Copies the lists. */
+  public RollbackReport {
+    steps = List.copyOf(steps);
+    verifications = List.copyOf(verifications);
+    timeline = List.copyOf(timeline);
+    actionsRequired = List.copyOf(actionsRequired);
+    interruptedRuns = List.copyOf(interruptedRuns);
+  }
+
+  /** @return true when the outcome is {@link Outcome#ROLLED_BACK} */
+  public boolean rolledBack() {
+    return outcome == Outcome.ROLLED_BACK;
+  }
+
+  /**
+   * The report as JSON (instants and durations in ISO-8601).
+   *
+   * @return pretty-printed JSON
+   */
+  public String toJson() {
+    try {
+      return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new RollbackException("cannot write the report as JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads a report written by {@link #toJson()}.
+   *
+   * @param json the JSON
+   * @return the report
+   * @throws RollbackException when the text is not a report
+   */
+  public static RollbackReport fromJson(String json) {
+    try {
+      return Json.MAPPER.readValue(json, RollbackReport.class);
+    } catch (JsonProcessingException e) {
+      throw new RollbackException("not a rollback report: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /**
+   * A readable timeline: a header with the outcome, each event with its offset, the steps' final states and,
+   * when the rollback did not succeed, what a person must do.
+   *
+   * @return the text, lines separated by {@code \n}
+   */
+  public String toText() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("rollback of ").append(target).append(": ").append(outcome).append(" in ").append(secs(duration))
+        .append(" (run ").append(runId).append(", started ").append(startedAt).append(")\n");
+    for (JournalEntry e : interruptedRuns) {
+      sb.append("  ! an earlier rollback (run ").append(e.runId()).append(", pid ").append(e.pid()).append(" on ")
+          .append(e.host()).append(", started ").append(e.at())
+          .append(") never finished: check the target's state\n");
+    }
+    for (TimelineEvent e : timeline) {
+      sb.append(String.format(Locale.ROOT, "  %9s  %-10s %s%s%n", "+" + secs(e.offset()), e.kind(),
+          e.step() > 0 ? "[" + e.step() + "] " : "", e.message()));
+    }
+    sb.append("steps:\n");
+    for (StepReport s : steps) {
+      sb.append(String.format(Locale.ROOT, "  %d. %-16s %s (%s)%n", s.index(), s.state(), s.description(),
+          secs(s.duration())));
+      if (s.error() != null) {
+        sb.append("     error: ").append(s.error()).append('\n');
+      }
+    }
+    for (int i = 0; i < verifications.size(); i++) {
+      VerificationResult v = verifications.get(i);
+      sb.append(i == 0 ? "verification: " : "verification after restore: ").append(v.passed() ? "passed" : "FAILED")
+          .append('\n');
+      for (CheckReport c : v.checks()) {
+        List<CheckResult> a = c.attempts();
+        sb.append("  ").append(c.passed() ? "ok   " : "FAIL ").append(c.check()).append(": ").append(c.lastDetail())
+            .append(" (").append(a.size()).append(a.size() == 1 ? " attempt" : " attempts").append(")\n");
+      }
+    }
+    if (failure != null) {
+      sb.append("failure: ").append(failure).append('\n');
+    }
+    if (!actionsRequired.isEmpty()) {
+      sb.append("a person must:\n");
+      actionsRequired.forEach(a -> sb.append("  - ").append(a).append('\n'));
+    }
+    return sb.toString();
+  }
+
+  private static String secs(Duration d) {
+    return String.format(Locale.ROOT, "%.3fs", d.toNanos() / 1e9);
+  }
+}

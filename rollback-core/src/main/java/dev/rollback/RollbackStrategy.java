@@ -1,0 +1,54 @@
+package dev.rollback;
+
+/**
+ * The SPI every strategy implements: one kind of target moved to an earlier state, reversibly.
+ *
+ * <p>The plan calls, for each step in order: {@link #preflight}, for all steps before any change; then
+ * {@link #checkpoint} and {@link #rollback}; and, when a later step or the verification fails,
+ * {@link #restore} with the checkpoint this step returned. A strategy runs every command through
+ * {@link RollbackContext#executor(dev.rollback.exec.Executor)} so that a preview records the commands instead of
+ * running them, and reports the actions it takes with {@link RollbackContext#action(String)}.
+ *
+ * <p>Implementations should be immutable and safe to run more than once.
+ */
+public interface RollbackStrategy {
+
+  /**
+   * One human line, used by previews and reports: {@code switch /srv/app/current to the previous release}.
+   *
+   * @return the description
+   */
+  String describe();
+
+  /**
+   * Checks, before any step changes anything, that this step can run: its target exists, its inputs are intact.
+   * The default does nothing.
+   *
+   * @param ctx the run's context
+   * @throws RollbackException explaining what is missing; the plan then stops with nothing changed
+   */
+  default void preflight(RollbackContext ctx) {}
+
+  /**
+   * Records what runs now, before anything changes.
+   *
+   * @param ctx the run's context
+   * @return what {@link #restore} needs to put it back
+   */
+  Checkpoint checkpoint(RollbackContext ctx);
+
+  /**
+   * Moves the target to the earlier state.
+   *
+   * @param ctx the run's context
+   */
+  void rollback(RollbackContext ctx);
+
+  /**
+   * Puts back what the checkpoint recorded. Called after this step's rollback ran, or failed partway.
+   *
+   * @param ctx the run's context
+   * @param checkpoint what {@link #checkpoint} returned
+   */
+  void restore(RollbackContext ctx, Checkpoint checkpoint);
+}

@@ -1,0 +1,190 @@
+package dev.rollback.exec;
+
+import dev.rollback.internal.StreamPump;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs commands on this machine with {@link ProcessBuilder}.
+ *
+ * <p>The argv goes to the process as is (no shell). Secret environment variables are put into the child's
+ * environment only. On timeout the whole process tree is ended: SIGTERM to the process and every descendant,
+ * then, after a grace period (default 2 s), SIGKILL to whatever is left. A process killed by a signal reports
+ * the JVM's exit value (128 + signal) as its exit code; the JVM does not tell the two apart. Thread-safe;
+ * {@link #close()} does nothing.
+ */
+public final class LocalExecutor implements Executor {
+  private static final LocalExecutor DEFAULT = new LocalExecutor(null, Duration.ofSeconds(2));
+  private final Path defaultDir;
+  private final Duration killGrace;
+
+  private LocalExecutor(Path defaultDir, Duration killGrace) {
+    this.defaultDir = defaultDir;
+    this.killGrace = killGrace;
+  }
+
+  /** @return an executor running in the JVM's working directory, kill grace 2 s */
+  public static LocalExecutor create() {
+    return DEFAULT;
+  }
+
+  /**
+   * An executor whose commands run in {@code dir} unless they set their own working directory.
+   *
+   * @param dir the directory
+   * @return the executor
+   */
+  public static LocalExecutor in(Path dir) {
+    return new LocalExecutor(Objects.requireNonNull(dir, "dir"), DEFAULT.killGrace);
+  }
+
+  /**
+   * Sets the time between SIGTERM and SIGKILL when a command times out.
+   *
+   * @param grace at least zero; default 2 s
+   * @return a copy
+   */
+  public LocalExecutor withKillGrace(Duration grace) {
+    if (grace.isNegative()) {
+      throw new IllegalArgumentException("grace must be >= 0, was " + grace);
+    }
+    return new LocalExecutor(defaultDir, grace);
+  }
+
+  @Override
+  public ExecResult run(Command command) {
+    ProcessBuilder pb = new ProcessBuilder(command.argv());
+    command.env().forEach(pb.environment()::put);
+    command.secretEnv().forEach((k, v) -> pb.environment().put(k, v.reveal()));
+    command.workingDir().map(Path::of).or(() -> java.util.Optional.ofNullable(defaultDir))
+        .ifPresent(d -> pb.directory(d.toFile()));
+    long start = System.nanoTime();
+    Process p;
+    try {
+      p = pb.start();
+    } catch (IOException e) {
+      throw new ExecException("cannot start " + mask(command, command.display()) + " locally: " + e.getMessage(), e);
+    }
+    StreamPump.Capture out = new StreamPump.Capture(command.captureLimit());
+    StreamPump.Capture err = new StreamPump.Capture(command.captureLimit());
+    List<Future<Long>> pumps = new ArrayList<>();
+    pumps.add(StreamPump.copy(p.getInputStream(), command.stdout().map(LocalExecutor::unclosable).orElse(out),
+        false));
+    pumps.add(StreamPump.copy(p.getErrorStream(), command.stderr().map(LocalExecutor::unclosable).orElse(err),
+        false));
+    Future<Long> stdinPump = null;
+    if (command.stdin().isPresent()) {
+      InputStream in = command.stdin().get().get();
+      stdinPump = StreamPump.copy(in, p.getOutputStream(), true);
+    } else {
+      try {
+        p.getOutputStream().close();
+      } catch (IOException ignored) {
+        // the process closed its stdin already
+      }
+    }
+    boolean timedOut = false;
+    try {
+      if (command.timeout().isPresent()) {
+        if (!p.waitFor(command.timeout().get().toNanos(), TimeUnit.NANOSECONDS)) {
+          timedOut = true;
+          killTree(p);
+        }
+      } else {
+        p.waitFor();
+      }
+    } catch (InterruptedException e) {
+      killTree(p);
+      Thread.currentThread().interrupt();
+      throw new ExecException("interrupted while running " + mask(command, command.display()), e);
+    }
+    for (Future<Long> f : pumps) {
+      awaitPump(f, command, timedOut);
+    }
+    if (stdinPump != null) {
+      stdinPump.cancel(true);
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    return new ExecResult(mask(command, command.display()), timedOut ? -1 : p.exitValue(), null,
+        mask(command, out.text()), mask(command, err.text()), took, timedOut, out.truncated() || err.truncated());
+  }
+
+  private void killTree(Process p) {
+    List<ProcessHandle> tree = new ArrayList<>();
+    tree.add(p.toHandle());
+    p.descendants().forEach(tree::add);
+    tree.forEach(ProcessHandle::destroy);
+    long until = System.nanoTime() + killGrace.toNanos();
+    for (ProcessHandle h : tree) {
+      long left = until - System.nanoTime();
+      if (left > 0) {
+        try {
+          h.onExit().get(left, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException ignored) {
+          // killed below
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    // Children may have forked while we waited: take a second look before the hard kill.
+    p.descendants().forEach(tree::add);
+    tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+  }
+
+  private static void awaitPump(Future<Long> f, Command command, boolean timedOut) {
+    try {
+      // After a kill, a grandchild that escaped the tree may still hold the pipe: do not wait for it forever.
+      if (timedOut) {
+        f.get(5, TimeUnit.SECONDS);
+      } else {
+        f.get();
+      }
+    } catch (TimeoutException e) {
+      f.cancel(true);
+    } catch (ExecutionException e) {
+      throw new ExecException("I/O error on the output of " + mask(command, command.display()) + ": "
+          + e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static String mask(Command c, String text) {
+    String t = text;
+    for (Secret s : c.secretEnv().values()) {
+      t = s.mask(t);
+    }
+    return t;
+  }
+
+  private static OutputStream unclosable(OutputStream o) {
+    return new java.io.FilterOutputStream(o) {
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        out.write(b, off, len);
+      }
+
+      @Override
+      public void close() throws IOException {
+        out.flush();
+      }
+    };
+  }
+
+  @Override
+  public String describe() {
+    return defaultDir == null ? "local" : "local (in " + defaultDir + ")";
+  }
+}
