@@ -23,14 +23,14 @@ import java.util.Locale;
  * @param startedAt when the run started
  * @param duration how long it took
  * @param steps one report per step, in plan order
- * @param verifications every verification run: the first, and the one after a restore
+ * @param verifications every verification run, each saying when it ran (after rollback, after restore)
  * @param timeline every event, in order
  * @param failure why the rollback did not succeed, or null
  * @param actionsRequired what a person must do now (non-empty for {@code FAILED})
  * @param interruptedRuns earlier runs of this target that started and never finished
  */
 public record RollbackReport(String target, String runId, Outcome outcome, FailurePolicy policy, Instant startedAt,
-    Duration duration, List<StepReport> steps, List<VerificationResult> verifications, List<TimelineEvent> timeline,
+    Duration duration, List<StepReport> steps, List<VerificationRun> verifications, List<TimelineEvent> timeline,
     String failure, List<String> actionsRequired, List<JournalEntry> interruptedRuns) {
 
   /** Copies the lists. */
@@ -102,9 +102,9 @@ public record RollbackReport(String target, String runId, Outcome outcome, Failu
         sb.append("     error: ").append(s.error()).append('\n');
       }
     }
-    for (int i = 0; i < verifications.size(); i++) {
-      VerificationResult v = verifications.get(i);
-      sb.append(i == 0 ? "verification: " : "verification after restore: ").append(v.passed() ? "passed" : "FAILED")
+    for (VerificationRun run : verifications) {
+      VerificationResult v = run.result();
+      sb.append("verification ").append(run.when()).append(": ").append(v.passed() ? "passed" : "FAILED")
           .append('\n');
       for (CheckReport c : v.checks()) {
         List<CheckResult> a = c.attempts();

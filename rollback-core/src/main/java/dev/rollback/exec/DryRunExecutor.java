@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Records commands instead of running them; previews run strategies through it.
@@ -17,10 +18,12 @@ public final class DryRunExecutor implements Executor {
   private final Executor delegate;
   private final String where;
   private final List<String> recorded = new ArrayList<>();
+  private final Consumer<String> sink;
 
-  private DryRunExecutor(Executor delegate, String where) {
+  private DryRunExecutor(Executor delegate, String where, Consumer<String> sink) {
     this.delegate = delegate;
     this.where = where;
+    this.sink = sink;
   }
 
   /**
@@ -29,7 +32,7 @@ public final class DryRunExecutor implements Executor {
    * @return the executor
    */
   public static DryRunExecutor recording() {
-    return new DryRunExecutor(null, "dry run");
+    return new DryRunExecutor(null, "dry run", line -> {});
   }
 
   /**
@@ -39,8 +42,20 @@ public final class DryRunExecutor implements Executor {
    * @return the executor
    */
   public static DryRunExecutor over(Executor delegate) {
+    return over(delegate, line -> {});
+  }
+
+  /**
+   * A dry run in front of a real executor that also hands each recorded line to {@code sink} as it is recorded;
+   * previews use it to list commands in step order.
+   *
+   * @param delegate the executor the real run would use
+   * @param sink receives each recorded line
+   * @return the executor
+   */
+  public static DryRunExecutor over(Executor delegate, Consumer<String> sink) {
     Objects.requireNonNull(delegate, "delegate");
-    return new DryRunExecutor(delegate, delegate.describe());
+    return new DryRunExecutor(delegate, delegate.describe(), Objects.requireNonNull(sink, "sink"));
   }
 
   @Override
@@ -48,9 +63,11 @@ public final class DryRunExecutor implements Executor {
     if (!command.mutating() && delegate != null) {
       return delegate.run(command);
     }
+    String line = where + ": " + command.display();
     synchronized (recorded) {
-      recorded.add(where + ": " + command.display());
+      recorded.add(line);
     }
+    sink.accept(line);
     return new ExecResult(command.display(), 0, null, "", "", Duration.ZERO, false, false);
   }
 

@@ -1,0 +1,181 @@
+package dev.rollback.internal;
+
+import dev.rollback.RollbackContext;
+import dev.rollback.RollbackException;
+import dev.rollback.RollbackListener;
+import dev.rollback.TimelineEvent;
+import dev.rollback.exec.Command;
+import dev.rollback.exec.DryRunExecutor;
+import dev.rollback.exec.ExecResult;
+import dev.rollback.exec.Executor;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The context of one run or preview: records actions per step and the timeline. */
+public final class RunContext implements RollbackContext {
+  private final String target;
+  private final String runId;
+  private final boolean dryRun;
+  private final Clock clock;
+  private final Instant startedAt;
+  private final RollbackListener listener;
+  private final List<TimelineEvent> timeline = new ArrayList<>();
+  private final Map<Integer, List<String>> actions = new HashMap<>();
+  private volatile int step;
+  private Path scratch;
+
+  /**
+   * @param target the plan's target
+   * @param runId the run's id
+   * @param dryRun true for a preview
+   * @param clock the clock
+   * @param listener where events go
+   */
+  public RunContext(String target, String runId, boolean dryRun, Clock clock, RollbackListener listener) {
+    this.target = target;
+    this.runId = runId;
+    this.dryRun = dryRun;
+    this.clock = clock;
+    this.startedAt = clock.instant();
+    this.listener = listener;
+  }
+
+  /** @param index the step now running, from 1; 0 outside steps */
+  public void enterStep(int index) {
+    this.step = index;
+  }
+
+  /**
+   * Adds a timeline event.
+   *
+   * @param kind the kind
+   * @param message one line
+   */
+  public synchronized void event(String kind, String message) {
+    Instant now = clock.instant();
+    timeline.add(new TimelineEvent(now, Duration.between(startedAt, now), step, kind, message));
+  }
+
+  /** @return the timeline so far */
+  public synchronized List<TimelineEvent> timeline() {
+    return List.copyOf(timeline);
+  }
+
+  /**
+   * @param index a step's index
+   * @return the actions that step recorded
+   */
+  public synchronized List<String> actionsOf(int index) {
+    return List.copyOf(actions.getOrDefault(index, List.of()));
+  }
+
+  @Override
+  public String target() {
+    return target;
+  }
+
+  @Override
+  public String runId() {
+    return runId;
+  }
+
+  @Override
+  public boolean dryRun() {
+    return dryRun;
+  }
+
+  @Override
+  public Executor executor(Executor real) {
+    if (dryRun) {
+      return DryRunExecutor.over(real, line -> action("would run on " + line));
+    }
+    return new Executor() {
+      @Override
+      public ExecResult run(Command command) {
+        ExecResult r = real.run(command);
+        if (command.mutating()) {
+          action("ran on " + real.describe() + ": " + r.command() + " -> " + r.describeEnd() + " in "
+              + r.duration().toMillis() + " ms");
+        }
+        return r;
+      }
+
+      @Override
+      public String describe() {
+        return real.describe();
+      }
+    };
+  }
+
+  @Override
+  public Clock clock() {
+    return clock;
+  }
+
+  @Override
+  public Instant startedAt() {
+    return startedAt;
+  }
+
+  @Override
+  public synchronized Path scratchDir() {
+    if (scratch == null) {
+      try {
+        scratch = Files.createTempDirectory("rollback-" + runId.substring(0, 8) + "-");
+      } catch (IOException e) {
+        throw new RollbackException("cannot create a scratch directory: " + e.getMessage(), e);
+      }
+    }
+    return scratch;
+  }
+
+  @Override
+  public void action(String description) {
+    int s = step;
+    synchronized (this) {
+      actions.computeIfAbsent(s, k -> new ArrayList<>()).add(description);
+    }
+    event("action", description);
+    listener.onAction(target, s, description);
+  }
+
+  @Override
+  public RollbackListener listener() {
+    return listener;
+  }
+
+  /** Deletes the scratch directory, if one was made. */
+  public synchronized void cleanUp() {
+    if (scratch == null) {
+      return;
+    }
+    try {
+      Files.walkFileTree(scratch, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          Files.deleteIfExists(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+          Files.deleteIfExists(dir);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException ignored) {
+      // a scratch directory left in the temp dir is harmless
+    }
+  }
+}
