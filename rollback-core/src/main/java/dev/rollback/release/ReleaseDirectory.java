@@ -1,0 +1,424 @@
+package dev.rollback.release;
+
+import dev.rollback.ReleaseNotFoundException;
+import dev.rollback.RollbackException;
+import dev.rollback.exec.Command;
+import dev.rollback.exec.ExecResult;
+import dev.rollback.exec.Executor;
+import dev.rollback.exec.LocalExecutor;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * An app root laid out as Capistrano and Gokku do: {@code releases/<id>/} per deploy, {@code current} a symlink
+ * to the active release, {@code shared/} holding files (e.g. {@code .env}) linked into each release.
+ *
+ * <p>Works locally or on a remote host through any {@link Executor}; the remote side needs only POSIX tools plus
+ * {@code mv -T} (GNU coreutils or busybox). Every path and id reaches the remote shell as a positional argument,
+ * never spliced into a script. Releases are ordered by id, never by mtime.
+ *
+ * <p>The switch of {@code current} is atomic: a new symlink is made under a temporary name and renamed over
+ * {@code current} ({@code rename(2)}), so a reader always resolves either the old or the new release; a crash
+ * between the two leaves {@code current} as it was. Immutable and thread-safe; concurrent writers must hold the
+ * target's lock (a {@link dev.rollback.RollbackPlan} does).
+ */
+public final class ReleaseDirectory {
+  /** A file whose presence in a release directory pins it against retention. */
+  public static final String PIN_FILE = ".pinned";
+  /** Releases kept by {@link #keepLast()}: 5. */
+  public static final int DEFAULT_KEEP = 5;
+
+  private final Executor executor;
+  private final String root;
+  private final Clock clock;
+
+  private ReleaseDirectory(Executor executor, String root, Clock clock) {
+    this.executor = Objects.requireNonNull(executor, "executor");
+    Objects.requireNonNull(root, "root");
+    if (root.isEmpty() || root.startsWith("-")) {
+      throw new IllegalArgumentException("app root must be a path, was '" + root + "'");
+    }
+    this.root = root.length() > 1 && root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+    this.clock = clock;
+  }
+
+  /**
+   * A local app root.
+   *
+   * @param root the app root, e.g. {@code /opt/gokku/apps/api}
+   * @return the directory
+   */
+  public static ReleaseDirectory at(Path root) {
+    return new ReleaseDirectory(LocalExecutor.create(), root.toAbsolutePath().normalize().toString(),
+        Clock.systemUTC());
+  }
+
+  /**
+   * An app root on the host an executor reaches.
+   *
+   * @param executor e.g. an {@link dev.rollback.exec.SshExecutor}
+   * @param root the app root's absolute path there
+   * @return the directory
+   */
+  public static ReleaseDirectory at(Executor executor, String root) {
+    return new ReleaseDirectory(executor, root, Clock.systemUTC());
+  }
+
+  /**
+   * The same directory reached through another executor; strategies use it with
+   * {@code ctx.executor(dir.executor())} so previews record commands.
+   *
+   * @param other the executor
+   * @return a view of the same root
+   */
+  public ReleaseDirectory using(Executor other) {
+    return new ReleaseDirectory(other, root, clock);
+  }
+
+  /**
+   * Sets the clock new release ids are read from.
+   *
+   * @param clock default the UTC system clock
+   * @return a copy
+   */
+  public ReleaseDirectory withClock(Clock clock) {
+    return new ReleaseDirectory(executor, root, Objects.requireNonNull(clock, "clock"));
+  }
+
+  /** @return the executor it runs commands with */
+  public Executor executor() {
+    return executor;
+  }
+
+  /** @return the app root */
+  public String root() {
+    return root;
+  }
+
+  /** @return {@code <root>/releases} */
+  public String releasesDir() {
+    return root + "/releases";
+  }
+
+  /** @return {@code <root> on <executor>} */
+  public String describe() {
+    return root + " on " + executor.describe();
+  }
+
+  /**
+   * Every release, ordered by id (oldest first for timestamp ids). Directories whose names are not valid ids
+   * (temporary ones, say) are ignored.
+   *
+   * @return the releases
+   */
+  public List<Release> releases() {
+    String script = "cd -- \"$1/releases\" 2>/dev/null || exit 0\n"
+        + "for d in *; do\n"
+        + "  [ -d \"$d\" ] || continue\n"
+        + "  p=0; [ -e \"$d/" + PIN_FILE + "\" ] && p=1\n"
+        + "  printf 'R\\t%s\\t%s\\t' \"$p\" \"$d\"\n"
+        + "  [ -f \"$d/" + ReleaseManifest.FILE_NAME + "\" ] && tr -d '\\n' < \"$d/" + ReleaseManifest.FILE_NAME
+        + "\"\n"
+        + "  printf '\\n'\n"
+        + "done\n";
+    ExecResult r = run(Command.of("sh", "-c", script, "sh", root).readOnly().withCaptureLimit(16 << 20));
+    List<Release> out = new ArrayList<>();
+    for (String line : r.stdout().split("\n")) {
+      String[] p = line.split("\t", 4);
+      if (p.length < 3 || !p[0].equals("R") || !ReleaseId.isValid(p[2])) {
+        continue;
+      }
+      Optional<ReleaseManifest> m = Optional.empty();
+      if (p.length == 4 && !p[3].isBlank()) {
+        try {
+          m = Optional.of(ReleaseManifest.fromJson(p[3]));
+        } catch (ReleaseIntegrityException unreadable) {
+          m = Optional.empty();
+        }
+      }
+      out.add(new Release(p[2], releasesDir() + "/" + p[2], m, p[1].equals("1")));
+    }
+    out.sort((a, b) -> a.id().compareTo(b.id()));
+    return out;
+  }
+
+  /** @return the ids of {@link #releases()}, in order */
+  public List<String> ids() {
+    return releases().stream().map(Release::id).toList();
+  }
+
+  /**
+   * One release by id.
+   *
+   * @param id the id
+   * @return the release
+   * @throws ReleaseNotFoundException listing the ids that exist
+   * @throws IllegalArgumentException when the id is not valid
+   */
+  public Release release(String id) {
+    ReleaseId.check(id);
+    List<Release> all = releases();
+    return all.stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow(
+        () -> new ReleaseNotFoundException("release", id, releasesDir(), all.stream().map(Release::id).toList()));
+  }
+
+  /**
+   * The id {@code current} points at.
+   *
+   * @return the id, or empty when there is no {@code current} link
+   * @throws ReleaseIntegrityException when {@code current} exists but does not point into {@code releases/}
+   */
+  public Optional<String> currentId() {
+    ExecResult r = run(Command.of("readlink", "--", root + "/current").readOnly());
+    if (!r.succeeded()) {
+      ExecResult exists = run(Command.of("test", "-e", root + "/current").readOnly());
+      if (exists.succeeded()) {
+        throw new ReleaseIntegrityException(root + "/current exists but is not a symlink; it must be a link to "
+            + "releases/<id> before a rollback can switch it");
+      }
+      return Optional.empty();
+    }
+    String target = r.stdoutTrimmed();
+    while (target.endsWith("/")) {
+      target = target.substring(0, target.length() - 1);
+    }
+    int slash = target.lastIndexOf('/');
+    String id = target.substring(slash + 1);
+    String parent = slash < 0 ? "" : target.substring(0, slash);
+    if (!ReleaseId.isValid(id) || !(parent.equals("releases") || parent.equals(releasesDir()))) {
+      throw new ReleaseIntegrityException(root + "/current points at '" + target + "', not at a release under "
+          + releasesDir());
+    }
+    return Optional.of(id);
+  }
+
+  /** @return the release {@code current} points at, if any */
+  public Optional<Release> current() {
+    Optional<String> id = currentId();
+    if (id.isEmpty()) {
+      return Optional.empty();
+    }
+    return releases().stream().filter(r -> r.id().equals(id.get())).findFirst();
+  }
+
+  /**
+   * The release just before {@code current} in id order: what "roll back to the previous release" means.
+   *
+   * @return it, or empty when {@code current} is missing or the oldest
+   */
+  public Optional<Release> previous() {
+    Optional<String> cur = currentId();
+    if (cur.isEmpty()) {
+      return Optional.empty();
+    }
+    Release prev = null;
+    for (Release r : releases()) {
+      if (r.id().compareTo(cur.get()) >= 0) {
+        break;
+      }
+      prev = r;
+    }
+    return Optional.ofNullable(prev);
+  }
+
+  /**
+   * Records a new release: writes its files, links its shared files and writes its {@code release.json} under a
+   * hidden temporary name, then renames it into place, so a half-written release never appears under a valid id.
+   * Does not switch {@code current}: call {@link #activate(String)}.
+   *
+   * @param spec what the release holds
+   * @return the recorded release
+   * @throws RollbackException when the id exists already or a write fails
+   */
+  public Release deploy(ReleaseSpec spec) {
+    String id = spec.id() != null ? spec.id() : ReleaseId.now(clock);
+    List<String> existing = ids();
+    if (existing.contains(id)) {
+      throw new RollbackException("release " + id + " already exists in " + releasesDir()
+          + "; choose another id");
+    }
+    String partial = releasesDir() + "/.partial-" + id + "-" + UUID.randomUUID().toString().substring(0, 8);
+    run(Command.of("mkdir", "-p", "--", partial, root + "/shared")).requireSuccess();
+    try {
+      Map<String, String> hashes = new LinkedHashMap<>();
+      for (ReleaseSpec.FileEntry f : spec.files()) {
+        writeFile(partial + "/" + f.path(), f.content(), f.executable());
+        hashes.put(f.path(), sha256(f.content()));
+      }
+      for (String link : spec.sharedLinks()) {
+        String up = "../".repeat(link.split("/").length) + "../shared/" + link;
+        run(Command.of("sh", "-c", "mkdir -p -- \"$(dirname -- \"$2\")\" && ln -s -- \"$1\" \"$2\"", "sh", up,
+            partial + "/" + link)).requireSuccess();
+      }
+      ReleaseManifest m = new ReleaseManifest(id, clock.instant(), spec.gitCommitOrNull(), spec.imageOrNull(),
+          hashes, spec.sharedLinks());
+      writeFile(partial + "/" + ReleaseManifest.FILE_NAME, m.toJson().getBytes(StandardCharsets.UTF_8), false);
+      run(Command.of("mv", "-T", "--", partial, releasesDir() + "/" + id)).requireSuccess();
+      return new Release(id, releasesDir() + "/" + id, Optional.of(m), false);
+    } catch (RuntimeException e) {
+      run(Command.of("rm", "-rf", "--", partial));
+      throw e;
+    }
+  }
+
+  /**
+   * Points {@code current} at a release, atomically: a new symlink under a temporary name renamed over
+   * {@code current}. Leftover temporary links from an interrupted switch are removed first.
+   *
+   * @param id the release
+   * @throws ReleaseNotFoundException when the release does not exist
+   */
+  public void activate(String id) {
+    ReleaseId.check(id);
+    // One process: the existence check, the cleanup of an interrupted switch, the link and the rename.
+    String script = "cd -- \"$1\" || exit 2\n"
+        + "[ -d \"releases/$2\" ] || exit 3\n"
+        + "rm -f -- .current.tmp-*\n"
+        + "ln -s -- \"releases/$2\" \".current.tmp-$3\" || exit 4\n"
+        + "mv -Tf -- \".current.tmp-$3\" current\n";
+    ExecResult r = run(Command.of("sh", "-c", script, "sh", root, id, UUID.randomUUID().toString().substring(0, 8)));
+    if (r.exitCode() == 3) {
+      throw new ReleaseNotFoundException("release", id, releasesDir(), ids());
+    }
+    r.requireSuccess();
+  }
+
+  /**
+   * Checks that a release can be trusted: its {@code release.json} reads, every file it records exists with the
+   * recorded sha256, and every shared link resolves.
+   *
+   * @param id the release
+   * @return the release
+   * @throws ReleaseNotFoundException when it does not exist
+   * @throws ReleaseIntegrityException saying what is missing or differs
+   */
+  public Release verify(String id) {
+    Release r = release(id);
+    String manifestPath = r.path() + "/" + ReleaseManifest.FILE_NAME;
+    if (r.manifest().isEmpty()) {
+      ExecResult exists = run(Command.of("test", "-f", manifestPath).readOnly());
+      throw new ReleaseIntegrityException("release " + id + " cannot be trusted: " + manifestPath
+          + (exists.succeeded() ? " is not a valid manifest" : " is missing")
+          + "; record releases with ReleaseDirectory.deploy, or allow unrecorded releases explicitly");
+    }
+    ReleaseManifest m = r.manifest().get();
+    if (!m.id().equals(id)) {
+      throw new ReleaseIntegrityException("release " + id + " cannot be trusted: its manifest names release "
+          + m.id());
+    }
+    List<String> problems = new ArrayList<>();
+    for (Map.Entry<String, String> f : m.files().entrySet()) {
+      Optional<byte[]> content = readFile(r.path() + "/" + f.getKey());
+      if (content.isEmpty()) {
+        problems.add(f.getKey() + " is missing");
+      } else if (!sha256(content.get()).equals(f.getValue())) {
+        problems.add(f.getKey() + " differs from what was deployed (sha256 " + sha256(content.get()).substring(0, 12)
+            + "..., recorded " + f.getValue().substring(0, Math.min(12, f.getValue().length())) + "...)");
+      }
+    }
+    for (String link : m.sharedLinks()) {
+      if (!run(Command.of("test", "-e", r.path() + "/" + link).readOnly()).succeeded()) {
+        problems.add("shared link " + link + " does not resolve (is shared/" + link + " there?)");
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ReleaseIntegrityException("release " + id + " in " + releasesDir() + " cannot be trusted: "
+          + String.join("; ", problems));
+    }
+    return r;
+  }
+
+  /** @return {@code keepLast(5)} */
+  public RetentionResult keepLast() {
+    return keepLast(DEFAULT_KEEP);
+  }
+
+  /**
+   * Removes all but the newest {@code n} releases, never removing the release {@code current} names, the one
+   * {@link #previous()} names, or a pinned one.
+   *
+   * @param n releases to keep, at least 1
+   * @return what was removed and what was kept, and why
+   */
+  public RetentionResult keepLast(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("keep at least 1 release, was " + n);
+    }
+    List<Release> all = releases();
+    String cur = currentId().orElse(null);
+    String prev = previous().map(Release::id).orElse(null);
+    List<String> removed = new ArrayList<>();
+    List<String> kept = new ArrayList<>();
+    List<String> protectedIds = new ArrayList<>();
+    int cutoff = all.size() - n;
+    for (int i = 0; i < all.size(); i++) {
+      Release r = all.get(i);
+      if (i >= cutoff) {
+        kept.add(r.id());
+        continue;
+      }
+      String why = r.id().equals(cur) ? "current" : r.id().equals(prev) ? "previous" : r.pinned() ? "pinned" : null;
+      if (why != null) {
+        kept.add(r.id());
+        protectedIds.add(r.id() + " (" + why + ")");
+      } else {
+        run(Command.of("rm", "-rf", "--", r.path())).requireSuccess();
+        removed.add(r.id());
+      }
+    }
+    return new RetentionResult(removed, kept, protectedIds);
+  }
+
+  /**
+   * Pins a release so retention keeps it.
+   *
+   * @param id the release
+   */
+  public void pin(String id) {
+    run(Command.of("touch", "--", release(id).path() + "/" + PIN_FILE)).requireSuccess();
+  }
+
+  /**
+   * Unpins a release.
+   *
+   * @param id the release
+   */
+  public void unpin(String id) {
+    run(Command.of("rm", "-f", "--", release(id).path() + "/" + PIN_FILE)).requireSuccess();
+  }
+
+  private void writeFile(String path, byte[] content, boolean executable) {
+    String script = "mkdir -p -- \"$(dirname -- \"$1\")\" && cat > \"$1\"" + (executable ? " && chmod 755 \"$1\"" : "");
+    run(Command.of("sh", "-c", script, "sh", path).withStdin(content)).requireSuccess();
+  }
+
+  private Optional<byte[]> readFile(String path) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ExecResult r = run(Command.of("cat", "--", path).readOnly().withStdout(out));
+    return r.succeeded() ? Optional.of(out.toByteArray()) : Optional.empty();
+  }
+
+  private ExecResult run(Command c) {
+    return executor.run(c);
+  }
+
+  static String sha256(byte[] b) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package dev.rollback.release;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.rollback.internal.Json;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * A release's {@code release.json}: what was deployed, so the rollback side can trust what it finds.
+ *
+ * @param id the release id
+ * @param created when the deploy recorded it
+ * @param gitCommit the commit it was built from, or null
+ * @param image the image reference or digest it runs, or null
+ * @param files sha256 (hex) of each file recorded in the release, by path relative to the release directory
+ * @param sharedLinks paths in the release that link into {@code shared/} (e.g. {@code .env})
+ */
+public record ReleaseManifest(String id, Instant created, String gitCommit, String image, Map<String, String> files,
+    java.util.List<String> sharedLinks) {
+
+  /** The manifest's file name inside a release directory. */
+  public static final String FILE_NAME = "release.json";
+
+  /** Checks and copies. */
+  public ReleaseManifest {
+    ReleaseId.check(id);
+    Objects.requireNonNull(created, "created");
+    files = files == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(files));
+    sharedLinks = sharedLinks == null ? java.util.List.of() : java.util.List.copyOf(sharedLinks);
+  }
+
+  /** @return the manifest as JSON */
+  public String toJson() {
+    try {
+      return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Reads a manifest.
+   *
+   * @param json the text of a release.json
+   * @return the manifest
+   * @throws ReleaseIntegrityException when the text is not a manifest
+   */
+  public static ReleaseManifest fromJson(String json) {
+    try {
+      return Json.MAPPER.readValue(json, ReleaseManifest.class);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw new ReleaseIntegrityException("release.json is not a valid manifest: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,192 @@
+package dev.rollback.release;
+
+import dev.rollback.Checkpoint;
+import dev.rollback.ReleaseNotFoundException;
+import dev.rollback.RollbackContext;
+import dev.rollback.RollbackException;
+import dev.rollback.RollbackStrategy;
+import dev.rollback.exec.Command;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Rolls a {@link ReleaseDirectory} back by switching {@code current} to the previous release or to a given id,
+ * atomically, then restarting the service.
+ *
+ * <ul>
+ *   <li>preflight: the target release exists ({@link ReleaseNotFoundException} lists the ids that do), differs
+ *       from {@code current}, and can be trusted: its {@code release.json} and recorded files match (see
+ *       {@link ReleaseDirectory#verify}); unless {@link #allowUnrecordedReleases()} was called;
+ *   <li>checkpoint: the release {@code current} names;
+ *   <li>rollback: switch {@code current}, then the restart command or hook;
+ *   <li>restore: switch back to the checkpoint's release and restart again.
+ * </ul>
+ *
+ * <p>Immutable: every {@code toX}/{@code restartWith} returns a copy. Defaults: to the previous release, no
+ * restart, manifests required.
+ */
+public final class SymlinkRollback implements RollbackStrategy {
+  private final ReleaseDirectory dir;
+  private final String targetId;
+  private final Command restartCommand;
+  private final RestartHook restartHook;
+  private final String hookDescription;
+  private final boolean requireManifest;
+
+  private SymlinkRollback(ReleaseDirectory dir, String targetId, Command restartCommand, RestartHook restartHook,
+      String hookDescription, boolean requireManifest) {
+    this.dir = dir;
+    this.targetId = targetId;
+    this.restartCommand = restartCommand;
+    this.restartHook = restartHook;
+    this.hookDescription = hookDescription;
+    this.requireManifest = requireManifest;
+  }
+
+  /**
+   * A rollback of a release directory to its previous release.
+   *
+   * @param dir the directory
+   * @return the strategy
+   */
+  public static SymlinkRollback of(ReleaseDirectory dir) {
+    return new SymlinkRollback(Objects.requireNonNull(dir, "dir"), null, null, null, null, true);
+  }
+
+  /** @return a copy that rolls back to the release just before {@code current} (the default) */
+  public SymlinkRollback toPrevious() {
+    return new SymlinkRollback(dir, null, restartCommand, restartHook, hookDescription, requireManifest);
+  }
+
+  /**
+   * Rolls back to a given release.
+   *
+   * @param id a valid release id
+   * @return a copy
+   * @throws IllegalArgumentException when the id is not valid (path traversal, leading '-', ...)
+   */
+  public SymlinkRollback toRelease(String id) {
+    return new SymlinkRollback(dir, ReleaseId.check(id), restartCommand, restartHook, hookDescription,
+        requireManifest);
+  }
+
+  /**
+   * Runs a command after each switch, through the directory's executor (e.g. {@code systemctl restart api}).
+   *
+   * @param command the restart command; it must exit 0
+   * @return a copy
+   */
+  public SymlinkRollback restartWith(Command command) {
+    return new SymlinkRollback(dir, targetId, Objects.requireNonNull(command, "command"), restartHook,
+        hookDescription, requireManifest);
+  }
+
+  /**
+   * Calls a hook after each switch (e.g. to restart a process the caller owns).
+   *
+   * @param description how previews name it
+   * @param hook the hook
+   * @return a copy
+   */
+  public SymlinkRollback restartWith(String description, RestartHook hook) {
+    return new SymlinkRollback(dir, targetId, restartCommand, Objects.requireNonNull(hook, "hook"),
+        Objects.requireNonNull(description, "description"), requireManifest);
+  }
+
+  /**
+   * Accepts releases without a {@code release.json} (e.g. a directory laid out by another tool). Their files
+   * cannot be checked: use only where the deploy side does not record releases.
+   *
+   * @return a copy
+   */
+  public SymlinkRollback allowUnrecordedReleases() {
+    return new SymlinkRollback(dir, targetId, restartCommand, restartHook, hookDescription, false);
+  }
+
+  @Override
+  public String describe() {
+    return "switch " + dir.root() + "/current to " + (targetId == null ? "the previous release" : "release "
+        + targetId) + (restartCommand != null ? " and run " + restartCommand.display()
+        : restartHook != null ? " and " + hookDescription : "");
+  }
+
+  @Override
+  public void preflight(RollbackContext ctx) {
+    ReleaseDirectory d = dir.using(ctx.executor(dir.executor()));
+    String cur = d.currentId().orElse(null);
+    String to = resolveTarget(d, cur);
+    if (to.equals(cur)) {
+      throw new RollbackException("release " + to + " is already current in " + dir.root()
+          + "; nothing to roll back to");
+    }
+    if (requireManifest) {
+      d.verify(to);
+    } else {
+      d.release(to);
+    }
+  }
+
+  /** The release {@code current} named before the switch. */
+  record Current(String id) implements Checkpoint {
+    @Override
+    public String describe() {
+      return id == null ? "no current release" : "current -> releases/" + id;
+    }
+  }
+
+  @Override
+  public Checkpoint checkpoint(RollbackContext ctx) {
+    return new Current(dir.using(ctx.executor(dir.executor())).currentId().orElse(null));
+  }
+
+  @Override
+  public void rollback(RollbackContext ctx) {
+    ReleaseDirectory d = dir.using(ctx.executor(dir.executor()));
+    String cur = d.currentId().orElse(null);
+    String to = resolveTarget(d, cur);
+    ctx.action("switch current from " + (cur == null ? "(none)" : cur) + " to " + to);
+    d.activate(to);
+    restart(ctx, d, to);
+  }
+
+  @Override
+  public void restore(RollbackContext ctx, Checkpoint checkpoint) {
+    Current c = (Current) checkpoint;
+    if (c.id() == null) {
+      throw new RollbackException("there was no current release before the rollback; remove " + dir.root()
+          + "/current by hand if the service must not run");
+    }
+    ReleaseDirectory d = dir.using(ctx.executor(dir.executor()));
+    ctx.action("switch current back to " + c.id());
+    d.activate(c.id());
+    restart(ctx, d, c.id());
+  }
+
+  private String resolveTarget(ReleaseDirectory d, String cur) {
+    if (targetId != null) {
+      return d.release(targetId).id();
+    }
+    if (cur == null) {
+      throw new ReleaseNotFoundException("release", "before current", d.releasesDir() + " (no current link)",
+          d.ids());
+    }
+    return d.previous().map(Release::id).orElseThrow(() -> new ReleaseNotFoundException("release",
+        "before " + cur, d.releasesDir(), d.ids()));
+  }
+
+  private void restart(RollbackContext ctx, ReleaseDirectory d, String id) {
+    if (restartCommand != null) {
+      d.executor().run(restartCommand).requireSuccess();
+    }
+    if (restartHook != null) {
+      if (ctx.dryRun()) {
+        ctx.action("would " + hookDescription);
+      } else {
+        ctx.action(hookDescription);
+        Release r = d.releases().stream().filter(x -> x.id().equals(id)).findFirst()
+            .orElseThrow(() -> new ReleaseNotFoundException("release", id, d.releasesDir(), List.of()));
+        restartHook.restart(ctx, r);
+      }
+    }
+  }
+}

@@ -1,0 +1,177 @@
+package dev.rollback.release;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rollback.ReleaseNotFoundException;
+import dev.rollback.exec.Command;
+import dev.rollback.exec.Executor;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Behaviour every {@link ReleaseDirectory} must show, whatever executor reaches it; run locally by
+ * {@link ReleaseDirectoryTest} and over the real OpenSSH server by {@code ReleaseDirectorySshIT}.
+ */
+abstract class ReleaseDirectoryContract {
+
+  /** @return the executor the directory is reached through */
+  abstract Executor executor();
+
+  /** @return a fresh, empty app root reachable through {@link #executor()} */
+  abstract String freshRoot();
+
+  ReleaseDirectory dir() {
+    return ReleaseDirectory.at(executor(), freshRoot());
+  }
+
+  void sh(String script, String... args) {
+    String[] argv = new String[args.length + 3];
+    argv[0] = "-c";
+    argv[1] = script;
+    argv[2] = "sh";
+    System.arraycopy(args, 0, argv, 3, args.length);
+    executor().run(Command.of("sh", argv)).requireSuccess();
+  }
+
+  static ReleaseSpec release(String id) {
+    return ReleaseSpec.withId(id).file("app/version.txt", id).file("config.yml", "port: 8080\n")
+        .executable("bin/start", "#!/bin/sh\necho " + id + "\n").sharedLink(".env");
+  }
+
+  @Test
+  void ordersReleasesByIdNotByModificationTime() {
+    ReleaseDirectory d = dir();
+    sh("mkdir -p \"$1/shared\" && echo 'TOKEN=x' > \"$1/shared/.env\"", d.root());
+    d.deploy(release("20240116-104500"));
+    d.deploy(release("20240115-100000"));
+    d.deploy(release("20240115-142000"));
+    // make the oldest id the newest file
+    sh("touch \"$1/releases/20240115-100000\"", d.root());
+
+    assertThat(d.ids()).containsExactly("20240115-100000", "20240115-142000", "20240116-104500");
+    assertThat(d.currentId()).isEmpty();
+    assertThat(d.previous()).isEmpty();
+
+    d.activate("20240116-104500");
+    assertThat(d.currentId()).contains("20240116-104500");
+    assertThat(d.previous()).get().extracting(Release::id).isEqualTo("20240115-142000");
+    assertThat(d.current().get().manifest().get().files()).containsKeys("app/version.txt", "config.yml",
+        "bin/start");
+    assertThat(d.verify("20240115-100000").id()).isEqualTo("20240115-100000");
+  }
+
+  @Test
+  void unknownIdsAreRefusedListingWhatExists() {
+    ReleaseDirectory d = dir();
+    d.deploy(ReleaseSpec.withId("20240115-100000").file("a", "1"));
+    d.deploy(ReleaseSpec.withId("20240116-091500").file("a", "2"));
+
+    assertThatThrownBy(() -> d.release("20240115-113000")).isInstanceOfSatisfying(ReleaseNotFoundException.class,
+        e -> {
+          assertThat(e.available()).containsExactly("20240115-100000", "20240116-091500");
+          assertThat(e.getMessage()).isEqualTo("release 20240115-113000 not found in " + d.releasesDir()
+              + "; available: 20240115-100000, 20240116-091500");
+        });
+  }
+
+  @Test
+  void idsThatEscapeOrReadAsOptionsAreRejectedBeforeAnyCommandRuns() {
+    ReleaseDirectory d = dir();
+    for (String bad : List.of("../../etc", "a/b", "-rf", ".hidden", "x..y", "a b", "a\nb", "a\u0007b", "")) {
+      assertThatThrownBy(() -> d.release(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("invalid release id");
+      assertThatThrownBy(() -> SymlinkRollback.of(d).toRelease(bad)).as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThatThrownBy(() -> ReleaseSpec.withId("r1").file("../escape", "x"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'..'");
+    assertThatThrownBy(() -> ReleaseSpec.withId("r1").file("/etc/passwd", "x"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void retentionKeepsTheNewestAndNeverCurrentPreviousOrPinned() {
+    ReleaseDirectory d = dir();
+    for (int i = 1; i <= 7; i++) {
+      d.deploy(ReleaseSpec.withId("r" + i).file("v", "" + i));
+    }
+    d.activate("r3");
+    d.pin("r1");
+
+    RetentionResult res = d.keepLast(2);
+
+    assertThat(res.removed()).containsExactly("r4", "r5");
+    assertThat(res.kept()).containsExactly("r1", "r2", "r3", "r6", "r7");
+    assertThat(res.protectedIds()).containsExactly("r1 (pinned)", "r2 (previous)", "r3 (current)");
+    assertThat(d.ids()).containsExactly("r1", "r2", "r3", "r6", "r7");
+
+    d.unpin("r1");
+    assertThat(d.keepLast(2).removed()).containsExactly("r1");
+    assertThat(d.keepLast().removed()).isEmpty();
+    assertThatThrownBy(() -> d.keepLast(0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aReleaseWithAMissingOrTamperedManifestOrFileIsNotTrusted() {
+    ReleaseDirectory d = dir();
+    sh("mkdir -p \"$1/shared\" && echo 'TOKEN=x' > \"$1/shared/.env\"", d.root());
+    d.deploy(release("r1"));
+    d.deploy(release("r2"));
+    d.deploy(release("r3"));
+    d.deploy(release("r4"));
+
+    sh("echo 'port: 9999' > \"$1/releases/r1/config.yml\"", d.root());
+    assertThatThrownBy(() -> d.verify("r1")).isInstanceOf(ReleaseIntegrityException.class)
+        .hasMessageContaining("release r1").hasMessageContaining("config.yml differs from what was deployed");
+
+    sh("rm \"$1/releases/r2/app/version.txt\"", d.root());
+    assertThatThrownBy(() -> d.verify("r2")).hasMessageContaining("app/version.txt is missing");
+
+    sh("rm \"$1/releases/r3/release.json\"", d.root());
+    assertThatThrownBy(() -> d.verify("r3")).hasMessageContaining("release.json is missing");
+
+    sh("echo '{not json' > \"$1/releases/r4/release.json\"", d.root());
+    assertThatThrownBy(() -> d.verify("r4")).hasMessageContaining("is not a valid manifest");
+
+    d.deploy(release("r5"));
+    sh("rm \"$1/shared/.env\"", d.root());
+    assertThatThrownBy(() -> d.verify("r5")).hasMessageContaining("shared link .env does not resolve");
+  }
+
+  @Test
+  void aCrashBetweenLinkAndRenameLeavesCurrentValidAndTheNextSwitchCleansUp() {
+    ReleaseDirectory d = dir();
+    d.deploy(ReleaseSpec.withId("r1").file("v", "1"));
+    d.deploy(ReleaseSpec.withId("r2").file("v", "2"));
+    d.activate("r2");
+    // the first half of a switch, as a crash would leave it
+    sh("cd \"$1\" && ln -s releases/r1 .current.tmp-crashed", d.root());
+
+    assertThat(d.currentId()).contains("r2");
+    sh("test \"$(cat \"$1/current/v\")\" = 2", d.root());
+
+    d.activate("r1");
+    assertThat(d.currentId()).contains("r1");
+    sh("test ! -e \"$1/.current.tmp-crashed\" && test ! -L \"$1/.current.tmp-crashed\"", d.root());
+  }
+
+  @Test
+  void aCurrentThatIsNotASymlinkIsReportedNotGuessed() {
+    ReleaseDirectory d = dir();
+    d.deploy(ReleaseSpec.withId("r1").file("v", "1"));
+    sh("mkdir -p \"$1/current\"", d.root());
+    assertThatThrownBy(d::currentId).isInstanceOf(ReleaseIntegrityException.class)
+        .hasMessageContaining("is not a symlink");
+  }
+
+  @Test
+  void aHalfWrittenDeployNeverAppearsUnderAValidId() {
+    ReleaseDirectory d = dir();
+    sh("mkdir -p \"$1/releases/.partial-r9-abcd\" && echo x > \"$1/releases/.partial-r9-abcd/v\"", d.root());
+    d.deploy(ReleaseSpec.withId("r1").file("v", "1"));
+    assertThat(d.ids()).containsExactly("r1");
+    assertThatThrownBy(() -> d.deploy(ReleaseSpec.withId("r1").file("v", "again")))
+        .hasMessageContaining("already exists");
+  }
+}

@@ -1,0 +1,171 @@
+package dev.rollback.release;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rollback.Outcome;
+import dev.rollback.Preview;
+import dev.rollback.RollbackContext;
+import dev.rollback.RollbackPlan;
+import dev.rollback.RollbackReport;
+import dev.rollback.StepState;
+import dev.rollback.exec.Command;
+import dev.rollback.journal.Journal;
+import dev.rollback.lock.TargetLock;
+import dev.rollback.verify.Check;
+import dev.rollback.verify.CheckResult;
+import dev.rollback.verify.Retry;
+import dev.rollback.verify.VerificationChain;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SymlinkRollbackTest {
+  @TempDir
+  Path tmp;
+  Path root;
+  ReleaseDirectory dir;
+  final List<String> restarts = new ArrayList<>();
+
+  @BeforeEach
+  void releases() throws IOException {
+    root = tmp.resolve("app");
+    dir = ReleaseDirectory.at(root);
+    Files.createDirectories(root.resolve("shared"));
+    Files.writeString(root.resolve("shared/.env"), "DB_PASSWORD=s3cret\n");
+    for (String id : List.of("20240115-100000", "20240115-113000", "20240116-104500")) {
+      dir.deploy(ReleaseSpec.withId(id).file("version", id).sharedLink(".env"));
+    }
+    dir.activate("20240116-104500");
+  }
+
+  RollbackPlan.Builder plan(SymlinkRollback s) {
+    return RollbackPlan.builder("api").lock(TargetLock.inDirectory(tmp.resolve("locks")))
+        .journal(Journal.jsonLines(tmp.resolve("journal.jsonl"))).step(s);
+  }
+
+  RestartHook recording() {
+    return (ctx, r) -> restarts.add(r.id());
+  }
+
+  /** Passes when current/version reads the given release id. */
+  Check serves(String id) {
+    return new Check() {
+      @Override
+      public String describe() {
+        return "current serves " + id;
+      }
+
+      @Override
+      public CheckResult check(RollbackContext ctx) {
+        try {
+          String v = Files.readString(root.resolve("current/version"));
+          return v.equals(id) ? CheckResult.pass(v) : CheckResult.fail("serves " + v);
+        } catch (IOException e) {
+          return CheckResult.fail(e.toString());
+        }
+      }
+    };
+  }
+
+  static VerificationChain quick(Check c) {
+    return VerificationChain.of(c).retry(Retry.every(Duration.ofMillis(5)).attempts(2));
+  }
+
+  @Test
+  void rollsBackToThePreviousReleaseAndRestarts() {
+    RollbackReport r = plan(SymlinkRollback.of(dir).restartWith("restart the service", recording()))
+        .verify(quick(serves("20240115-113000"))).build().run();
+
+    assertThat(r.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(dir.currentId()).contains("20240115-113000");
+    assertThat(restarts).containsExactly("20240115-113000");
+    assertThat(r.steps().get(0).checkpoint()).isEqualTo("current -> releases/20240116-104500");
+    assertThat(r.steps().get(0).actions()).contains("switch current from 20240116-104500 to 20240115-113000");
+  }
+
+  @Test
+  void rollsBackToAGivenReleaseAndRunsTheRestartCommand() {
+    Path marker = tmp.resolve("restarted");
+    RollbackReport r = plan(SymlinkRollback.of(dir).toRelease("20240115-100000")
+        .restartWith(Command.of("sh", "-c", "cat \"$1/current/version\" > \"$2\"", "sh", root.toString(),
+            marker.toString())))
+        .verify(quick(serves("20240115-100000"))).build().run();
+
+    assertThat(r.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(marker).hasContent("20240115-100000");
+  }
+
+  @Test
+  void switchesBackAndRestartsAgainWhenThePreviousReleaseFailsVerification() {
+    RollbackReport r = plan(SymlinkRollback.of(dir).restartWith("restart the service", recording()))
+        .verify(quick(serves("no-such-release"))).verifyAfterRestore(quick(serves("20240116-104500"))).build()
+        .run();
+
+    assertThat(r.outcome()).isEqualTo(Outcome.RESTORED);
+    assertThat(dir.currentId()).contains("20240116-104500");
+    assertThat(restarts).containsExactly("20240115-113000", "20240116-104500");
+    assertThat(r.steps().get(0).state()).isEqualTo(StepState.RESTORED);
+  }
+
+  @Test
+  void refusesAnUnknownIdListingTheReleasesThatExistBeforeAnythingChanges() {
+    RollbackReport r = plan(SymlinkRollback.of(dir).toRelease("20240115-113001").restartWith("restart",
+        recording())).build().run();
+
+    assertThat(r.outcome()).isEqualTo(Outcome.REFUSED);
+    assertThat(r.failure()).contains("release 20240115-113001 not found")
+        .contains("available: 20240115-100000, 20240115-113000, 20240116-104500");
+    assertThat(dir.currentId()).contains("20240116-104500");
+    assertThat(restarts).isEmpty();
+  }
+
+  @Test
+  void refusesAReleaseWhoseFilesChangedSinceItWasDeployed() throws IOException {
+    Files.writeString(root.resolve("releases/20240115-113000/version"), "hand-edited");
+
+    RollbackReport r = plan(SymlinkRollback.of(dir)).build().run();
+
+    assertThat(r.outcome()).isEqualTo(Outcome.REFUSED);
+    assertThat(r.failure()).contains("cannot be trusted").contains("version differs");
+    assertThat(dir.currentId()).contains("20240116-104500");
+  }
+
+  @Test
+  void unrecordedReleasesAreRefusedUnlessAllowedExplicitly() throws IOException {
+    Files.delete(root.resolve("releases/20240115-113000/release.json"));
+
+    assertThat(plan(SymlinkRollback.of(dir)).build().run().outcome()).isEqualTo(Outcome.REFUSED);
+    assertThat(plan(SymlinkRollback.of(dir).allowUnrecordedReleases()).build().run().outcome())
+        .isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(dir.currentId()).contains("20240115-113000");
+  }
+
+  @Test
+  void refusesWhenThereIsNoReleaseBeforeCurrent() {
+    dir.activate("20240115-100000");
+    RollbackReport r = plan(SymlinkRollback.of(dir)).build().run();
+    assertThat(r.outcome()).isEqualTo(Outcome.REFUSED);
+    assertThat(r.failure()).contains("before 20240115-100000 not found");
+  }
+
+  @Test
+  void previewNamesTheSwitchAndCommandsWithoutChangingAnything() {
+    Preview p = plan(SymlinkRollback.of(dir).restartWith(Command.of("systemctl", "restart", "api")))
+        .build().preview();
+
+    assertThat(dir.currentId()).contains("20240116-104500");
+    assertThat(p.wouldProceed()).isTrue();
+    Preview.Step s = p.steps().get(0);
+    assertThat(s.checkpoint()).isEqualTo("current -> releases/20240116-104500");
+    assertThat(s.actions()).first().isEqualTo("switch current from 20240116-104500 to 20240115-113000");
+    assertThat(s.actions()).anySatisfy(a -> assertThat(a).startsWith("would run on local: sh -c")
+        .contains("20240115-113000"));
+    assertThat(s.actions()).contains("would run on local: systemctl restart api");
+  }
+}
