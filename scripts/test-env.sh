@@ -120,7 +120,7 @@ start_bg() {
   shift
   printf '=== %s starting: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >>"$logfile"
   # Not a process-group leader here, so setsid does not fork and $! is the daemon's pid.
-  setsid nohup "$@" >>"$logfile" 2>&1 </dev/null &
+  setsid nohup "$@" >>"$logfile" 2>&1 </dev/null 9>&- &
   BG_PID=$!
 }
 
@@ -260,10 +260,13 @@ fi
 mkdir -p "$DIR" "$LOG"
 chmod 755 "$DIR" "$LOG"
 
-# Two runs at once (two builds) must not race each other.
-exec 9>"$DIR/.lock"
-if ! flock -w 600 9; then
-  fail "another test-env.sh holds $DIR/.lock for more than 600 s"
+# Two runs at once (two builds) must not race each other. Every daemon is started with fd 9
+# closed (9>&-): a daemon that inherited it would hold this lock for as long as it runs.
+LOCK_FILE="$DIR/test-env.lock"
+exec 9>"$LOCK_FILE"
+if ! flock -n 9; then
+  log "waiting for another test-env.sh to finish (lock $LOCK_FILE)"
+  flock -w 600 9 || fail "another test-env.sh holds $LOCK_FILE for more than 600 s"
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -405,7 +408,7 @@ PG_PORT=$(pg_lsclusters -h "$PG_MAJOR" main | awk '{print $3; exit}')
 pg_ready() { pg_isready -q -h 127.0.0.1 -p "$PG_PORT" -t 2; }
 if ! pg_ready; then
   log "starting PostgreSQL $PG_MAJOR/main"
-  pg_ctlcluster "$PG_MAJOR" main start || fail "pg_ctlcluster $PG_MAJOR main start failed"
+  pg_ctlcluster "$PG_MAJOR" main start 9>&- || fail "pg_ctlcluster $PG_MAJOR main start failed"
   wait_for 60 "" pg_ready || fail "PostgreSQL not ready on 127.0.0.1:$PG_PORT within 60 s"
 fi
 
@@ -428,7 +431,7 @@ EOF
     hba=$(cd / && runuser -u postgres -- psql -X -At -p "$PG_PORT" -d postgres -c 'show hba_file')
     log "adding 'host all rollback 127.0.0.1/32 scram-sha-256' to $hba"
     sed -i '1i host all rollback 127.0.0.1/32 scram-sha-256' "$hba"
-    pg_ctlcluster "$PG_MAJOR" main reload
+    pg_ctlcluster "$PG_MAJOR" main reload 9>&-
     pg_role_ok || fail "password login as rollback on 127.0.0.1:$PG_PORT fails: $(pg_as_rollback -c 'select 1' 2>&1 | head -n 3)"
   fi
 fi
@@ -545,7 +548,7 @@ if [ -n "$sshd_pid" ]; then
   fi
 elif ! port_listening "$SSH_PORT"; then
   log "starting sshd on 127.0.0.1:$SSH_PORT (log: $LOG/sshd.log)"
-  /usr/sbin/sshd -f "$SSHD_DIR/sshd_config" -E "$LOG/sshd.log" || fail "sshd did not start"
+  /usr/sbin/sshd -f "$SSHD_DIR/sshd_config" -E "$LOG/sshd.log" 9>&- || fail "sshd did not start"
 fi
 wait_for 30 "" port_listening "$SSH_PORT" || fail "nothing listens on 127.0.0.1:$SSH_PORT after 30 s"
 
@@ -574,7 +577,7 @@ nginx_pidfile=${nginx_pidfile:-/run/nginx.pid}
 nginx_running() { pid_from_file "$nginx_pidfile" nginx >/dev/null; }
 if ! nginx_running; then
   log "starting nginx"
-  nginx -c "$NGINX_CONF" || fail "nginx did not start"
+  nginx -c "$NGINX_CONF" 9>&- || fail "nginx did not start"
   wait_for 30 "" nginx_running || fail "nginx not running after 30 s"
 fi
 nginx_version=$(nginx -v 2>&1 | sed -n 's|.*nginx/\([^ ]*\).*|\1|p')

@@ -124,18 +124,15 @@ public final class LocalExecutor implements Executor {
     tree.add(p.toHandle());
     p.descendants().forEach(tree::add);
     tree.forEach(ProcessHandle::destroy);
+    // Poll isAlive rather than onExit(): where PID 1 does not reap orphans, a killed grandchild stays a zombie,
+    // which isAlive reports as gone but onExit would wait on for the whole grace period.
     long until = System.nanoTime() + killGrace.toNanos();
-    for (ProcessHandle h : tree) {
-      long left = until - System.nanoTime();
-      if (left > 0) {
-        try {
-          h.onExit().get(left, TimeUnit.NANOSECONDS);
-        } catch (TimeoutException | ExecutionException ignored) {
-          // killed below
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
+    while (System.nanoTime() < until && tree.stream().anyMatch(ProcessHandle::isAlive)) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
       }
     }
     // Children may have forked while we waited: take a second look before the hard kill.

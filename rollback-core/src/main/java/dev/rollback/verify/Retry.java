@@ -83,6 +83,9 @@ public final class Retry {
 
   @Override
   public String toString() {
+    if (maxAttempts == 1) {
+      return "once";
+    }
     return "every " + interval.toMillis() + " ms for up to " + deadline.toMillis() + " ms"
         + (maxAttempts == Integer.MAX_VALUE ? "" : ", at most " + maxAttempts + " attempts");
   }

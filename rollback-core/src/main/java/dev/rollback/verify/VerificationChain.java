@@ -161,7 +161,11 @@ public final class VerificationChain {
       }
       r = r.timed(at, Duration.between(at, clock.instant()));
       attempts.add(r);
-      ctx.listener().onCheckAttempt(ctx.target(), name, attempts.size(), r);
+      try {
+        ctx.listener().onCheckAttempt(ctx.target(), name, attempts.size(), r);
+      } catch (RuntimeException listenerFailure) {
+        // a broken progress display must never decide a rollback
+      }
       if (r.passed()) {
         return new CheckReport(name, true, attempts);
       }
