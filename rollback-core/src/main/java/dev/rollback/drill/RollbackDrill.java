@@ -32,7 +32,8 @@ import java.util.concurrent.TimeoutException;
  * assertTrue(r.passed());
  * }</pre>
  *
- * <p>With a watchdog, the drill starts watching before it breaks the target, as production monitoring would.
+ * <p>With a watchdog, the drill starts watching once the break is live (the bad version deployed), so detection
+ * measures the bad version, not the deploy's own restart.
  * Plain Java: no test framework needed. Defaults: no data checks, a 5-minute deadline for detection.
  */
 public final class RollbackDrill {
@@ -74,21 +75,18 @@ public final class RollbackDrill {
    * @return what it measured; {@link DrillReport#passed()} says whether the target recovered
    */
   public DrillReport run() {
+    try {
+      breakAction.breakTarget();
+    } catch (Exception e) {
+      return failed(null, null, null, null, null, "the break action failed: " + e);
+    }
+    Instant brokenAt = clock.instant();
     CompletableFuture<WatchdogReport> watching = null;
     Watchdog dog = null;
     if (watchdog != null) {
       dog = watchdog.build();
       watching = dog.start();
     }
-    try {
-      breakAction.breakTarget();
-    } catch (Exception e) {
-      if (dog != null) {
-        dog.stop();
-      }
-      return failed(null, null, null, null, null, "the break action failed: " + e);
-    }
-    Instant brokenAt = clock.instant();
     WatchdogReport wr = null;
     RollbackReport rr;
     Instant firstFailed;

@@ -283,11 +283,8 @@ public final class ReleaseDirectory {
   public void activate(String id) {
     ReleaseId.check(id);
     // One process: the existence check, the cleanup of an interrupted switch, the link and the rename.
-    String script = "cd -- \"$1\" || exit 2\n"
-        + "[ -d \"releases/$2\" ] || exit 3\n"
-        + "rm -f -- .current.tmp-*\n"
-        + "ln -s -- \"releases/$2\" \".current.tmp-$3\" || exit 4\n"
-        + "mv -Tf -- \".current.tmp-$3\" current\n";
+    String script = "cd -- \"$1\" || exit 2; [ -d \"releases/$2\" ] || exit 3; rm -f -- .current.tmp-*; "
+        + "ln -s -- \"releases/$2\" \".current.tmp-$3\" || exit 4; mv -Tf -- \".current.tmp-$3\" current";
     ExecResult r = run(Command.of("sh", "-c", script, "sh", root, id, UUID.randomUUID().toString().substring(0, 8)));
     if (r.exitCode() == 3) {
       throw new ReleaseNotFoundException("release", id, releasesDir(), ids());
