@@ -96,7 +96,9 @@ trap 'on_error "$LINENO" "$BASH_COMMAND"' ERR
 step() { STEP=$1; STEP_LOG=${2:-}; }
 
 # wait_for SECONDS PID COMMAND...: poll COMMAND (every 0.25 s) until it succeeds.
-# Returns 1 when the deadline passes, 2 as soon as PID (if not empty) has exited.
+# Returns 1 when the deadline passes, 2 as soon as PID (if not empty) has exited;
+# WAIT_REASON then says which, for the error message.
+WAIT_REASON=""
 wait_for() {
   local timeout=$1 pid=$2 deadline
   shift 2
@@ -104,9 +106,11 @@ wait_for() {
   while ! "$@"; do
     if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
       "$@" && return 0
+      WAIT_REASON="the process (pid $pid) exited"
       return 2
     fi
     if [ "$SECONDS" -ge "$deadline" ]; then
+      WAIT_REASON="no answer within $timeout s"
       return 1
     fi
     sleep 0.25
@@ -335,7 +339,7 @@ if docker_answers; then
   docker_smoke || fail "dockerd answers but cannot build/run $BUSYBOX_IMAGE"
 elif pid=$(pid_from_file "$DOCKER_PIDFILE" dockerd); then
   log "dockerd (pid $pid) is starting; waiting"
-  wait_for 60 "$pid" docker_answers || fail "dockerd (pid $pid) did not answer 'docker info' within 60 s"
+  wait_for 60 "$pid" docker_answers || fail "dockerd (pid $pid) did not answer 'docker info': $WAIT_REASON"
   docker_smoke || fail "dockerd answers but cannot build/run $BUSYBOX_IMAGE"
 else
   if daemon_json_sets storage-driver; then
@@ -358,11 +362,11 @@ else
       [ -n "$driver" ] && echo "$driver" >"$DIR/docker.storage-driver"
       break
     fi
-    case $rc in
-      0) log "dockerd${driver:+ with $driver} answers but cannot build/run a container" ;;
-      1) log "dockerd${driver:+ with $driver} did not answer 'docker info' within 60 s" ;;
-      *) log "dockerd${driver:+ with $driver} exited" ;;
-    esac
+    if [ "$rc" = 0 ]; then
+      log "dockerd${driver:+ with $driver} answers but cannot build/run a container"
+    else
+      log "dockerd${driver:+ with $driver} did not answer 'docker info': $WAIT_REASON"
+    fi
     stop_pid "$BG_PID"
   done
   [ "$docker_ok" = 1 ] || fail "dockerd did not come up (tried storage drivers: ${drivers[*]:-default})"
@@ -372,7 +376,7 @@ docker_version=$(docker version -f '{{.Server.Version}}')
 docker_driver=$(docker info -f '{{.Driver}}')
 summary docker "$docker_version" "unix://$DOCKER_SOCK (storage $docker_driver, image $BUSYBOX_IMAGE)"
 
-if [ "$CLIENT_UID" != 0 ] && [ -n "${SUDO_USER:-}" ] && ! id -nG "$SUDO_USER" | tr ' ' '\n' | grep -qx docker; then
+if [ "$CLIENT_UID" != 0 ] && [ -n "${SUDO_USER:-}" ] && [[ " $(id -nG "$SUDO_USER") " != *" docker "* ]]; then
   log "note: $SUDO_USER is not in group 'docker'; tests run as $SUDO_USER cannot use $DOCKER_SOCK (usermod -aG docker $SUDO_USER)"
 fi
 
@@ -391,13 +395,15 @@ if [ -n "${ROLLBACK_PG_VERSION:-}" ]; then
 elif [ -x /usr/lib/postgresql/15/bin/postgres ]; then
   PG_MAJOR=15
 else
-  PG_MAJOR=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1)
+  PG_MAJOR=$( (find /usr/lib/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null || true) | sort -n | tail -n 1)
 fi
 step postgresql "/var/log/postgresql/postgresql-$PG_MAJOR-main.log"
-[ -n "$PG_MAJOR" ] && [ -x "/usr/lib/postgresql/$PG_MAJOR/bin/postgres" ] || fail "no PostgreSQL server installed under /usr/lib/postgresql"
+if [ -z "$PG_MAJOR" ] || [ ! -x "/usr/lib/postgresql/$PG_MAJOR/bin/postgres" ]; then
+  fail "no PostgreSQL server installed under /usr/lib/postgresql"
+fi
 ln -sfn "/var/log/postgresql/postgresql-$PG_MAJOR-main.log" "$LOG/postgresql.log"
 
-if ! pg_lsclusters -h "$PG_MAJOR" main 2>/dev/null | grep -q .; then
+if [ -z "$(pg_lsclusters -h "$PG_MAJOR" main 2>/dev/null || true)" ]; then
   log "creating PostgreSQL cluster $PG_MAJOR/main"
   pg_createcluster "$PG_MAJOR" main --port=5432 >>"$LOG/pg_createcluster.log" 2>&1 \
     || { STEP_LOG="$LOG/pg_createcluster.log"; fail "pg_createcluster $PG_MAJOR main failed"; }
@@ -409,7 +415,7 @@ pg_ready() { pg_isready -q -h 127.0.0.1 -p "$PG_PORT" -t 2; }
 if ! pg_ready; then
   log "starting PostgreSQL $PG_MAJOR/main"
   pg_ctlcluster "$PG_MAJOR" main start 9>&- || fail "pg_ctlcluster $PG_MAJOR main start failed"
-  wait_for 60 "" pg_ready || fail "PostgreSQL not ready on 127.0.0.1:$PG_PORT within 60 s"
+  wait_for 60 "" pg_ready || fail "PostgreSQL not ready on 127.0.0.1:$PG_PORT: $WAIT_REASON"
 fi
 
 PG_PASSWORD=$(secret "$DIR/pg.password")
@@ -453,7 +459,7 @@ if ! mariadb_alive; then
   fi
   log "starting mariadbd (log: $LOG/mariadb.log)"
   start_bg "$LOG/mariadb.log" mariadbd --user=mysql --bind-address=127.0.0.1 --port="$MARIADB_PORT"
-  wait_for 60 "$BG_PID" mariadb_alive || fail "mariadbd did not answer ping within 60 s"
+  wait_for 60 "$BG_PID" mariadb_alive || fail "mariadbd did not answer ping: $WAIT_REASON"
 fi
 
 MARIADB_PASSWORD=$(secret "$DIR/mariadb.password")
@@ -550,7 +556,7 @@ elif ! port_listening "$SSH_PORT"; then
   log "starting sshd on 127.0.0.1:$SSH_PORT (log: $LOG/sshd.log)"
   /usr/sbin/sshd -f "$SSHD_DIR/sshd_config" -E "$LOG/sshd.log" 9>&- || fail "sshd did not start"
 fi
-wait_for 30 "" port_listening "$SSH_PORT" || fail "nothing listens on 127.0.0.1:$SSH_PORT after 30 s"
+wait_for 30 "" port_listening "$SSH_PORT" || fail "nothing listens on 127.0.0.1:$SSH_PORT: $WAIT_REASON"
 
 ssh_probe() { # ssh_probe KEY
   ssh -F /dev/null -i "$1" -o IdentitiesOnly=yes -o BatchMode=yes -o ConnectTimeout=5 \
@@ -578,7 +584,7 @@ nginx_running() { pid_from_file "$nginx_pidfile" nginx >/dev/null; }
 if ! nginx_running; then
   log "starting nginx"
   nginx -c "$NGINX_CONF" 9>&- || fail "nginx did not start"
-  wait_for 30 "" nginx_running || fail "nginx not running after 30 s"
+  wait_for 30 "" nginx_running || fail "nginx not running: $WAIT_REASON"
 fi
 nginx_version=$(nginx -v 2>&1 | sed -n 's|.*nginx/\([^ ]*\).*|\1|p')
 summary nginx "$nginx_version" "$NGINX_CONF (conf.d /etc/nginx/conf.d)"
@@ -594,7 +600,7 @@ if ! caddy_admin_up; then
   log "starting caddy (log: $LOG/caddy.log)"
   start_bg "$LOG/caddy.log" env HOME="$DIR/caddy" XDG_DATA_HOME="$DIR/caddy/data" \
     XDG_CONFIG_HOME="$DIR/caddy/config" caddy run --config "$DIR/caddy/caddy.json"
-  wait_for 30 "$BG_PID" caddy_admin_up || fail "caddy admin API $CADDY_ADMIN did not answer within 30 s"
+  wait_for 30 "$BG_PID" caddy_admin_up || fail "caddy admin API $CADDY_ADMIN did not answer: $WAIT_REASON"
 fi
 caddy_version=$(caddy version | awk '{print $1}')
 summary caddy "${caddy_version#v}" "$CADDY_ADMIN"
@@ -622,7 +628,11 @@ if [ "$prom_config_changed" = 1 ] && command -v promtool >/dev/null 2>&1; then
 fi
 
 prom_ready() { curl -sf -m 2 -o /dev/null "$PROM_URL/-/ready"; }
-prom_is_ours() { curl -sf -m 2 "$PROM_URL/api/v1/status/flags" | grep -qF "\"config.file\":\"$PROM_CONFIG\""; }
+prom_is_ours() {
+  local flags
+  flags=$(curl -sf -m 2 "$PROM_URL/api/v1/status/flags") || return 1
+  [[ $flags == *"\"config.file\":\"$PROM_CONFIG\""* ]]
+}
 if prom_ready && ! prom_is_ours; then
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet prometheus 2>/dev/null; then
     log "stopping the system prometheus service: it holds $PROM_URL with another configuration"
@@ -645,7 +655,7 @@ else
     --storage.tsdb.retention.time=2d \
     --web.listen-address=127.0.0.1:9090 \
     --web.enable-lifecycle
-  wait_for 60 "$BG_PID" prom_ready || fail "prometheus not ready on $PROM_URL within 60 s"
+  wait_for 60 "$BG_PID" prom_ready || fail "prometheus not ready on $PROM_URL: $WAIT_REASON"
 fi
 prom_version=$(curl -sf -m 2 "$PROM_URL/api/v1/status/buildinfo" | sed -n 's/.*"version":"\([^"]*\)".*/\1/p')
 summary prometheus "${prom_version:-?}" "$PROM_URL (scrapes 127.0.0.1:$PROM_SCRAPE_PORT every 1s)"
