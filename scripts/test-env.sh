@@ -189,6 +189,21 @@ give_to_client() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# state directory and lock
+
+mkdir -p "$DIR" "$LOG"
+chmod 755 "$DIR" "$LOG"
+
+# Two runs at once (two builds) must not race each other. Every daemon is started with fd 9
+# closed (9>&-): a daemon that inherited it would hold this lock for as long as it runs.
+LOCK_FILE="$DIR/test-env.lock"
+exec 9>"$LOCK_FILE"
+if ! flock -n 9; then
+  log "waiting for another test-env.sh to finish (lock $LOCK_FILE)"
+  flock -w 600 9 || fail "another test-env.sh holds $LOCK_FILE for more than 600 s"
+fi
+
+# ---------------------------------------------------------------------------------------------
 # packages
 
 step packages
@@ -236,7 +251,7 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
   log "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q
+  apt-get -o DPkg::Lock::Timeout=300 update -q
   to_install=()
   for need in "${missing[@]}"; do
     IFS='|' read -r -a alts <<<"$need"
@@ -254,23 +269,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
     chmod 755 /usr/sbin/policy-rc.d
     policy_created=1
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   fi
   install_rc=0
-  apt-get install -y -q --no-install-recommends "${to_install[@]}" || install_rc=$?
-  if [ "$policy_created" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
+  apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends "${to_install[@]}" || install_rc=$?
+  if [ "$policy_created" = 1 ]; then rm -f /usr/sbin/policy-rc.d; trap - EXIT; fi
   [ "$install_rc" = 0 ] || fail "apt-get install ${to_install[*]} exited with $install_rc"
-fi
-
-mkdir -p "$DIR" "$LOG"
-chmod 755 "$DIR" "$LOG"
-
-# Two runs at once (two builds) must not race each other. Every daemon is started with fd 9
-# closed (9>&-): a daemon that inherited it would hold this lock for as long as it runs.
-LOCK_FILE="$DIR/test-env.lock"
-exec 9>"$LOCK_FILE"
-if ! flock -n 9; then
-  log "waiting for another test-env.sh to finish (lock $LOCK_FILE)"
-  flock -w 600 9 || fail "another test-env.sh holds $LOCK_FILE for more than 600 s"
 fi
 
 # ---------------------------------------------------------------------------------------------
