@@ -700,6 +700,16 @@ prometheus.url=$PROM_URL
 prometheus.scrape_port=$PROM_SCRAPE_PORT
 prometheus.scrape_interval_ms=$PROM_SCRAPE_INTERVAL_MS
 EOF
+# Module fragments: scripts/test-env.d/NN-name.sh, each run as root with the state directory as $1. A
+# fragment provisions what its module's tests need, prints key=value lines on stdout (appended here) and its
+# summary lines on stderr; a fragment that fails fails the whole run.
+for fragment in "$(dirname "$(readlink -f "$0")")"/test-env.d/*.sh; do
+  [ -f "$fragment" ] || continue
+  step "fragment $(basename "$fragment")"
+  if ! bash "$fragment" "$DIR" 9>&- >>"$tmp"; then
+    fail "$(basename "$fragment") failed"
+  fi
+done
 chmod 600 "$tmp"
 give_to_client "$tmp" "$DIR/pg.password" "$DIR/mariadb.password"
 mv -f "$tmp" "$ENV_FILE"

@@ -89,6 +89,17 @@ public final class RollbackPlan {
   }
 
   /**
+   * Runs the rollback like {@link #run()} and keeps its checkpoints, so a rollback that succeeded can be put back
+   * later with {@link CompletedRun#undo()} (a fleet does this for the hosts of a wave that failed elsewhere).
+   *
+   * @return the finished run
+   * @throws RollbackInProgressException when another run holds the target's lock
+   */
+  public CompletedRun runUndoable() {
+    return new PlanRunner(this).runUndoable();
+  }
+
+  /**
    * Says what {@link #run()} would do and changes nothing: each step's preflight, checkpoint and rollback run in
    * a dry-run context, where mutating commands are recorded, not run. Takes no lock and writes no journal.
    *

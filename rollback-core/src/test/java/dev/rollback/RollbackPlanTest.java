@@ -404,6 +404,34 @@ class RollbackPlanTest {
   }
 
   @Test
+  void aSuccessfulRunCanBeUndoneLaterFromItsCheckpointsOnce() {
+    RollbackPlan p = plan().step(step("a", "app", "v2")).step(step("b", "db", "schema-2")).build();
+    CompletedRun run = p.runUndoable();
+    assertThat(run.report().outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(world).containsEntry("app", "v2");
+    log.clear();
+
+    RollbackReport undo = run.undo();
+
+    assertThat(undo.outcome()).isEqualTo(Outcome.RESTORED);
+    assertThat(log).containsExactly("b.restore", "a.restore");
+    assertThat(world).containsEntry("app", "v3").containsEntry("db", "schema-3");
+    assertThat(undo.steps()).extracting(StepReport::state).containsExactly(StepState.RESTORED, StepState.RESTORED);
+    assertThat(p.journal().entries("api")).extracting(JournalEntry::detail).anySatisfy(
+        d -> assertThat(d).isEqualTo("undo of run " + run.report().runId()));
+    assertThat(run.undoable()).isFalse();
+    assertThatThrownBy(run::undo).isInstanceOf(IllegalStateException.class).hasMessageContaining("undone already");
+  }
+
+  @Test
+  void aRunThatDidNotRollBackHasNothingToUndo() {
+    CompletedRun run = plan().step(step("a", "app", "v2").failingIn("rollback")).build().runUndoable();
+    assertThat(run.report().outcome()).isEqualTo(Outcome.RESTORED);
+    assertThat(run.undoable()).isFalse();
+    assertThatThrownBy(run::undo).isInstanceOf(IllegalStateException.class).hasMessageContaining("ended RESTORED");
+  }
+
+  @Test
   void rejectsTargetNamesThatCannotNameALock() {
     for (String bad : new String[] {"", "../etc", "a/b", "-rf", ".hidden", "a b", "a\nb"}) {
       assertThatThrownBy(() -> RollbackPlan.builder(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)

@@ -1,6 +1,7 @@
 package dev.rollback.internal;
 
 import dev.rollback.Checkpoint;
+import dev.rollback.CompletedRun;
 import dev.rollback.FailurePolicy;
 import dev.rollback.Outcome;
 import dev.rollback.Preview;
@@ -67,6 +68,22 @@ public final class PlanRunner {
 
   /** @return the report of a real run */
   public RollbackReport run() {
+    return runKeeping().report();
+  }
+
+  /** @return a real run whose steps can be restored later, when it rolled back */
+  public CompletedRun runUndoable() {
+    Result r = runKeeping();
+    if (r.report().outcome() != Outcome.ROLLED_BACK) {
+      return new CompletedRun(r.report(), null);
+    }
+    List<Done> done = List.copyOf(r.done());
+    return new CompletedRun(r.report(), () -> undo(done, r.report().runId()));
+  }
+
+  private record Result(RollbackReport report, Deque<Done> done) {}
+
+  private Result runKeeping() {
     String runId = UUID.randomUUID().toString();
     LockHandle handle = plan.lock().acquire(target, LockHolder.current(runId));
     RunContext ctx = new RunContext(target, runId, false, plan.clock(), listener);
@@ -78,7 +95,37 @@ public final class PlanRunner {
     }
   }
 
-  private RollbackReport runLocked(RunContext ctx, LockHolder me) {
+  /** Restores, in reverse order, the steps of an earlier run that rolled back; takes the lock again. */
+  private RollbackReport undo(List<Done> done, String ofRun) {
+    String runId = UUID.randomUUID().toString();
+    LockHandle handle = plan.lock().acquire(target, LockHolder.current(runId));
+    RunContext ctx = new RunContext(target, runId, false, plan.clock(), listener);
+    try {
+      LockHolder me = handle.holder();
+      Book book = new Book();
+      for (Done d : done) {
+        book.states[d.index] = StepState.ROLLED_BACK;
+        book.checkpoints[d.index] = d.checkpoint == null ? "(none)" : d.checkpoint.describe();
+      }
+      listener.onPlanStarted(target, runId, steps.size());
+      ctx.event("plan", "undo of run " + ofRun + ": restoring " + done.size() + " step(s)");
+      journal(ctx, me, JournalEntry.STARTED, runId, null, "undo of run " + ofRun);
+      listener.onRestoreStarted(target, "undo of run " + ofRun + " requested");
+      Outcome outcome = restoreSteps(ctx, book, new ArrayDeque<>(done)) ? Outcome.RESTORED : Outcome.FAILED;
+      ctx.enterStep(0);
+      ctx.event("outcome", outcome.toString());
+      journal(ctx, me, JournalEntry.FINISHED, runId, outcome, outcome == Outcome.RESTORED ? "ok" : "restore failed");
+      RollbackReport report = report(ctx, book, outcome, outcome == Outcome.RESTORED ? null
+          : "a step could not be restored", List.of());
+      listener.onOutcome(report);
+      return report;
+    } finally {
+      handle.close();
+      ctx.cleanUp();
+    }
+  }
+
+  private Result runLocked(RunContext ctx, LockHolder me) {
     Book book = new Book();
     List<JournalEntry> interrupted = readInterrupted(ctx);
     listener.onPlanStarted(target, ctx.runId(), steps.size());
@@ -93,12 +140,12 @@ public final class PlanRunner {
     String refusal = preflight(ctx, book);
     Outcome outcome;
     String failure = null;
+    Deque<Done> done = new ArrayDeque<>();
     if (refusal != null) {
       outcome = Outcome.REFUSED;
       failure = refusal;
       ctx.event("plan", "refused before any change: " + refusal);
     } else {
-      Deque<Done> done = new ArrayDeque<>();
       failure = rollForward(ctx, book, done);
       ctx.enterStep(0);
       if (failure == null) {
@@ -122,7 +169,7 @@ public final class PlanRunner {
     journal(ctx, me, JournalEntry.FINISHED, ctx.runId(), outcome, failure == null ? "ok" : failure);
     RollbackReport report = report(ctx, book, outcome, failure, interrupted);
     listener.onOutcome(report);
-    return report;
+    return new Result(report, done);
   }
 
   private String preflight(RunContext ctx, Book book) {
@@ -174,6 +221,26 @@ public final class PlanRunner {
       ctx.event("restore", "nothing had changed: no step got past its checkpoint");
       return Outcome.RESTORED;
     }
+    if (!restoreSteps(ctx, book, done)) {
+      return Outcome.FAILED;
+    }
+    VerificationChain after = plan.verificationAfterRestore();
+    if (after.isEmpty()) {
+      return Outcome.RESTORED;
+    }
+    VerificationResult v = verify(ctx, after, "verify");
+    book.verifications.add(new VerificationRun(VerificationRun.AFTER_RESTORE, v));
+    if (v.passed()) {
+      return Outcome.RESTORED;
+    }
+    book.actionsRequired.add("the original state is back but does not pass verification (" + v.summary()
+        + "): the target is unhealthy in both versions; investigate it now");
+    return Outcome.FAILED;
+  }
+
+  /** Restores each done step, newest first; returns whether all were restored. */
+  private boolean restoreSteps(RunContext ctx, Book book, Deque<Done> done) {
+    ctx.enterStep(0);
     ctx.event("restore", "restoring " + done.size() + " step(s) in reverse order");
     boolean allRestored = true;
     for (Done d : done) {
@@ -193,21 +260,7 @@ public final class PlanRunner {
       }
     }
     ctx.enterStep(0);
-    if (!allRestored) {
-      return Outcome.FAILED;
-    }
-    VerificationChain after = plan.verificationAfterRestore();
-    if (after.isEmpty()) {
-      return Outcome.RESTORED;
-    }
-    VerificationResult v = verify(ctx, after, "verify");
-    book.verifications.add(new VerificationRun(VerificationRun.AFTER_RESTORE, v));
-    if (v.passed()) {
-      return Outcome.RESTORED;
-    }
-    book.actionsRequired.add("the original state is back but does not pass verification (" + v.summary()
-        + "): the target is unhealthy in both versions; investigate it now");
-    return Outcome.FAILED;
+    return allRestored;
   }
 
   private void leaveInstructions(Book book, Deque<Done> done) {
