@@ -27,6 +27,10 @@ import java.time.Duration;
  * and by the JUnit drill in this module's tests.
  */
 public final class QuickstartApp implements AutoCloseable {
+  /** The watchdog polls /health this often. */
+  public static final Duration POLL_INTERVAL = Duration.ofMillis(200);
+  /** Consecutive failed health checks that trigger the rollback (seed 002: 3). */
+  public static final int FAILURES_TO_TRIGGER = 3;
   /** Releases 1 and 2 are healthy; 3 answers 500 on /health. */
   public final String[] ids;
   private final Path root;
@@ -88,8 +92,8 @@ public final class QuickstartApp implements AutoCloseable {
   public RollbackDrill drill() {
     return RollbackDrill.named("quickstart")
         .breakWith(this::deployBrokenRelease)
-        .recoverWith(Watchdog.builder(plan()).trigger(Trigger.consecutiveFailures(health, 3))
-            .every(Duration.ofMillis(200)))
+        .recoverWith(Watchdog.builder(plan()).trigger(Trigger.consecutiveFailures(health, FAILURES_TO_TRIGGER))
+            .every(POLL_INTERVAL))
         .verify(VerificationChain.of(health.bodyContains("1.1.0")).retry(Retry.once()))
         .detectionDeadline(Duration.ofSeconds(30))
         .build();
@@ -99,6 +103,11 @@ public final class QuickstartApp implements AutoCloseable {
   public void deployBrokenRelease() {
     releases.deploy(release(ids[2], "1.2.0", 500));
     releases.activate(ids[2]);
+    service.restart();
+  }
+
+  /** Restarts the service from {@code current}, as the rollback's restart hook does. */
+  public void restartService() {
     service.restart();
   }
 
