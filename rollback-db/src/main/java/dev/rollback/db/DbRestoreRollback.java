@@ -78,6 +78,9 @@ public final class DbRestoreRollback implements RollbackStrategy {
   private final Config c;
   private final Map<String, State> running = new ConcurrentHashMap<>();
   private final Map<String, Resolved> resolved = new ConcurrentHashMap<>();
+  /** Runs (their contexts, weakly held) in which a DbRestoreRollback passed preflight: for {@link CodeRollbackGuard}. */
+  private static final Map<RollbackContext, Boolean> RESTORING = java.util.Collections.synchronizedMap(
+      new java.util.WeakHashMap<>());
 
   private DbRestoreRollback(Config c) {
     this.c = c;
@@ -280,6 +283,7 @@ public final class DbRestoreRollback implements RollbackStrategy {
           + " to create it from " + b.name() + " use pg_restore/mariadb directly");
     }
     resolved.put(ctx.runId(), new Resolved(b, m));
+    RESTORING.put(ctx, Boolean.TRUE);
     Instant now = ctx.clock().instant();
     ctx.action("restore " + b.name() + " (" + m.format() + ", " + m.size() + " bytes, sha256 "
         + m.sha256().substring(0, 12) + "… verified; taken from " + m.database() + " " + human(b.age(now))
@@ -419,6 +423,11 @@ public final class DbRestoreRollback implements RollbackStrategy {
       }
       ctx.action("restored " + db + " passes " + check.describe() + ": " + r.detail());
     }
+  }
+
+  /** @return true when a DbRestoreRollback passed its preflight in the run of {@code ctx} */
+  static boolean restoresIn(RollbackContext ctx) {
+    return RESTORING.containsKey(ctx);
   }
 
   static String human(Duration d) {
