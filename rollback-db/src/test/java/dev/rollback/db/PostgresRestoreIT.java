@@ -225,6 +225,23 @@ class PostgresRestoreIT {
     assertThat(fx.databasesLikeMine()).containsExactly(fx.name);
   }
 
+  @Test
+  void migrationGuardLetsARollbackAcrossADropColumnThroughWhenTheDatabaseIsRestoredFirst() throws Exception {
+    backupThenMigrate(BackupFormat.PG_CUSTOM);
+    Path migrations = Files.createDirectories(tmp.resolve("migrations"));
+    Files.writeString(migrations.resolve("V1__init.sql"), "CREATE TABLE users (id int, email text);");
+    Files.writeString(migrations.resolve("V2__drop_email.sql"), "ALTER TABLE users DROP COLUMN email;\n"
+        + "DELETE FROM orders WHERE MOD(id, 2) = 0;");
+    MigrationRisk.Report risk = MigrationRisk.in(migrations).between("1", "2");
+
+    RollbackReport r = plan().step(restore()).step(risk.guard()).build().run();
+
+    assertThat(risk.dangerousFindings()).hasSize(2);
+    assertThat(r.outcome()).as(r.toText()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(r.steps().get(1).actions()).anyMatch(a -> a.contains("a DbRestoreRollback step restores the data"));
+    assertThat(fx.checksums(fx.name)).isEqualTo(before);
+  }
+
   static String slurp(InputStream in) throws IOException {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     in.transferTo(b);
