@@ -19,7 +19,9 @@ import dev.rollback.lock.TargetLock;
 import dev.rollback.testing.TestEnvironment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,8 +40,7 @@ import java.util.function.Supplier;
  * and the writers' downtime (from the stop callback to the start callback) of 3 and 4; for 1 and 2 the writers
  * are down for the whole restore. Prints human lines, then one JSON object.
  *
- * <p>Run: {@code mvn -q -B -pl benchmarks -am package -DskipTests && java -cp "$(cat benchmarks/cp.txt)"...}; see
- * rollback-db/README.md for the exact command. Arguments: {@code [scale] [jobs]}, default {@code 70 2}.
+ * <p>Run it as rollback-db/README.md shows (build with the reactor's classpath, then {@code java -cp ...}). Arguments: {@code [scale] [jobs]}, default {@code 70 2}.
  */
 public final class DbRestoreBenchmark {
   private final LocalExecutor local = LocalExecutor.create();
@@ -55,17 +56,18 @@ public final class DbRestoreBenchmark {
   /**
    * Runs the benchmark.
    *
-   * @param args {@code [scale] [jobs]}
+   * @param args {@code [scale] [jobs] [rounds]}
    * @throws Exception when a step fails
    */
   public static void main(String[] args) throws Exception {
     int scale = args.length > 0 ? Integer.parseInt(args[0]) : 70;
     int jobs = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+    int reps = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     TestEnvironment env = TestEnvironment.load();
     Secret pw = Secret.of(env.get("pg.password"));
     PostgresDatabase db = PostgresDatabase.named("rbdb_bench").host(env.get("pg.host")).port(env.port("pg.port"))
         .user(env.get("pg.user")).password(pw);
-    new DbRestoreBenchmark(db, pw).run(scale, jobs);
+    new DbRestoreBenchmark(db, pw).run(scale, jobs, reps);
   }
 
   private ExecResult sh(String script) {
@@ -102,7 +104,7 @@ public final class DbRestoreBenchmark {
         .stdoutTrimmed());
   }
 
-  private void run(int scale, int jobs) throws Exception {
+  private void run(int scale, int jobs, int reps) throws Exception {
     Path dir = Files.createTempDirectory("rbdb-bench-");
     BackupCatalog catalog = BackupCatalog.at(dir);
     RollbackContext ctx = RollbackContext.standalone("bench");
@@ -128,52 +130,78 @@ public final class DbRestoreBenchmark {
       double dumpFc = t[0];
       Backup gz = timed(t, () -> catalog.create(ctx, db, "pre-deployment", BackupFormat.PG_SQL_GZ));
       double dumpGz = t[0];
-      json.put("pg_dump_Fc_s", dumpFc);
+      json.put("catalog_backup_Fc_s", dumpFc);
       json.put("pg_dump_Fc_bytes", Files.size(Path.of(fc.path())));
-      json.put("pg_dump_plain_gz_s", dumpGz);
+      json.put("catalog_backup_plain_gz_s", dumpGz);
       json.put("pg_dump_plain_gz_bytes", Files.size(Path.of(gz.path())));
-      System.out.printf(Locale.ROOT, "backups: -Fc %.1f s (%.0f MB), plain+gzip %.1f s (%.0f MB); with manifests%n",
-          dumpFc, Files.size(Path.of(fc.path())) / 1e6, dumpGz, Files.size(Path.of(gz.path())) / 1e6);
+      System.out.printf(Locale.ROOT, "backups through BackupCatalog (dump, sha256, manifest): -Fc %.1f s (%.0f MB),"
+          + " plain+gzip %.1f s (%.0f MB)%n", dumpFc, Files.size(Path.of(fc.path())) / 1e6, dumpGz,
+          Files.size(Path.of(gz.path())) / 1e6);
 
-      // 1. seed 002: gunzip | psql (into a fresh database, so the comparison is like for like)
-      double seed = time(() -> {
-        freshDatabase("rbdb_bench_seed002");
-        sh("gunzip -c " + gz.path() + " | psql -X -q -v ON_ERROR_STOP=1 -d rbdb_bench_seed002 >/dev/null");
-      });
-      check(rows, accounts("rbdb_bench_seed002"), "seed 002's restore");
-      dropLike("rbdb_bench_seed002");
+      List<Double> seed = new ArrayList<>();
+      List<Double> dump = new ArrayList<>();
+      List<Double> restoreJ = new ArrayList<>();
+      List<Double> plain = new ArrayList<>();
+      List<Double> swapTotal = new ArrayList<>();
+      List<Double> swapDown = new ArrayList<>();
+      List<Double> inPlaceTotal = new ArrayList<>();
+      List<Double> inPlaceDown = new ArrayList<>();
+      String plainFile = dir.resolve("plain.dump").toString();
+      for (int rep = 1; rep <= reps; rep++) {
+        // 1. seed 002: gunzip | psql (into a fresh database, so the comparison is like for like)
+        seed.add(time(() -> {
+          freshDatabase("rbdb_bench_seed002");
+          sh("gunzip -c " + gz.path() + " | psql -X -q -v ON_ERROR_STOP=1 -d rbdb_bench_seed002 >/dev/null");
+        }));
+        check(rows, accounts("rbdb_bench_seed002"), "seed 002's restore");
+        dropLike("rbdb_bench_seed002");
 
-      // 2. pg_restore -j N from -Fc
-      double restoreJ = time(() -> {
-        freshDatabase("rbdb_bench_pgr");
-        sh("pg_restore -d rbdb_bench_pgr -j " + jobs + " --exit-on-error " + fc.path());
-      });
-      check(rows, accounts("rbdb_bench_pgr"), "pg_restore");
-      dropLike("rbdb_bench_pgr");
-      json.put("seed002_gunzip_psql_s", seed);
-      json.put("pg_restore_j_s", restoreJ);
-      json.put("plain_pg_dump_Fc_plus_pg_restore_j_s", dumpFc + restoreJ);
-      System.out.printf(Locale.ROOT, "seed 002 gunzip | psql: %.1f s (writers down %.1f s)%n", seed, seed);
-      System.out.printf(Locale.ROOT, "pg_restore -j %d: %.1f s (writers down %.1f s); plain pg_dump -Fc +"
-          + " pg_restore: %.1f s%n", jobs, restoreJ, restoreJ, dumpFc + restoreJ);
+        // 2. plain pg_dump -Fc, then pg_restore -j N into a fresh database
+        dump.add(time(() -> sh("pg_dump -Fc -f " + plainFile + " rbdb_bench")));
+        restoreJ.add(time(() -> {
+          freshDatabase("rbdb_bench_pgr");
+          sh("pg_restore -d rbdb_bench_pgr -j " + jobs + " --exit-on-error " + plainFile);
+        }));
+        plain.add(dump.get(dump.size() - 1) + restoreJ.get(restoreJ.size() - 1));
+        check(rows, accounts("rbdb_bench_pgr"), "pg_restore");
+        dropLike("rbdb_bench_pgr");
 
-      // 3. DbRestoreRollback, swap; 4. in place. The writers are callbacks timing their own downtime.
-      Map<String, Double> swap = rollback(dir, fc, jobs, false);
-      check(rows, accounts("rbdb_bench"), "DbRestoreRollback (swap)");
-      dropLike("rbdb_bench_pre_rb_");
-      Map<String, Double> inPlace = rollback(dir, fc, jobs, true);
-      check(rows, accounts("rbdb_bench"), "DbRestoreRollback (in place)");
-      json.put("dbrestore_swap_end_to_end_s", swap.get("total"));
-      json.put("dbrestore_swap_writers_down_s", swap.get("down"));
-      json.put("dbrestore_in_place_end_to_end_s", inPlace.get("total"));
-      json.put("dbrestore_in_place_writers_down_s", inPlace.get("down"));
-      double ratio = swap.get("total") / (dumpFc + restoreJ);
+        // 3. DbRestoreRollback, swap; 4. in place. The writers are callbacks timing their own downtime.
+        double[] swap = rollback(dir, fc, jobs, false);
+        swapTotal.add(swap[0]);
+        swapDown.add(swap[1]);
+        check(rows, accounts("rbdb_bench"), "DbRestoreRollback (swap)");
+        dropLike("rbdb_bench_pre_rb_");
+        double[] inPlace = rollback(dir, fc, jobs, true);
+        inPlaceTotal.add(inPlace[0]);
+        inPlaceDown.add(inPlace[1]);
+        check(rows, accounts("rbdb_bench"), "DbRestoreRollback (in place)");
+        System.out.printf(Locale.ROOT, "round %d: seed002 %.1f s, pg_dump -Fc %.1f s + pg_restore -j %d %.1f s,"
+            + " swap %.1f s (down %.3f s), in place %.1f s (down %.1f s)%n", rep, seed.get(rep - 1),
+            dump.get(rep - 1), jobs, restoreJ.get(rep - 1), swap[0], swap[1], inPlace[0], inPlace[1]);
+      }
+      json.put("rounds", reps);
+      json.put("seed002_gunzip_psql_s", median(seed));
+      json.put("pg_dump_Fc_s", median(dump));
+      json.put("pg_restore_j_s", median(restoreJ));
+      json.put("plain_pg_dump_Fc_plus_pg_restore_j_s", median(plain));
+      json.put("dbrestore_swap_end_to_end_s", median(swapTotal));
+      json.put("dbrestore_swap_writers_down_s", median(swapDown));
+      json.put("dbrestore_in_place_end_to_end_s", median(inPlaceTotal));
+      json.put("dbrestore_in_place_writers_down_s", median(inPlaceDown));
+      double ratio = median(swapTotal) / median(plain);
       json.put("swap_end_to_end_over_plain_dump_restore", ratio);
-      System.out.printf(Locale.ROOT, "DbRestoreRollback swap, end to end (safety backup + restore into new +"
-          + " checks + rename): %.1f s = %.2fx plain pg_dump+pg_restore; writers down %.3f s%n",
-          swap.get("total"), ratio, swap.get("down"));
-      System.out.printf(Locale.ROOT, "DbRestoreRollback in place, end to end: %.1f s; writers down %.1f s%n",
-          inPlace.get("total"), inPlace.get("down"));
+      System.out.printf(Locale.ROOT, "medians of %d rounds:%n", reps);
+      System.out.printf(Locale.ROOT, "  seed 002 gunzip | psql:          %6.1f s   writers down %6.1f s%n",
+          median(seed), median(seed));
+      System.out.printf(Locale.ROOT, "  pg_restore -j %d from -Fc:        %6.1f s   writers down %6.1f s%n", jobs,
+          median(restoreJ), median(restoreJ));
+      System.out.printf(Locale.ROOT, "  plain pg_dump -Fc + pg_restore:  %6.1f s%n", median(plain));
+      System.out.printf(Locale.ROOT, "  DbRestoreRollback, swap:         %6.1f s   writers down %6.3f s  (%.2fx plain"
+          + " dump + restore; safety backup, restore into a new database, checks, rename)%n", median(swapTotal),
+          median(swapDown), ratio);
+      System.out.printf(Locale.ROOT, "  DbRestoreRollback, in place:     %6.1f s   writers down %6.1f s%n",
+          median(inPlaceTotal), median(inPlaceDown));
     } finally {
       dropLike("rbdb_bench");
       local.run(Command.of("rm", "-rf", "--", dir.toString()));
@@ -184,7 +212,14 @@ public final class DbRestoreBenchmark {
     System.out.println(sb.append('}'));
   }
 
-  private Map<String, Double> rollback(Path dir, Backup backup, int jobs, boolean inPlace) {
+  private static double median(List<Double> xs) {
+    List<Double> sorted = new ArrayList<>(xs);
+    java.util.Collections.sort(sorted);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  private double[] rollback(Path dir, Backup backup, int jobs, boolean inPlace) {
     AtomicLong stopped = new AtomicLong();
     AtomicLong started = new AtomicLong();
     DbRestoreRollback step = DbRestoreRollback.of(db).from(backup).jobs(jobs)
@@ -201,7 +236,7 @@ public final class DbRestoreBenchmark {
     if (r.outcome() != Outcome.ROLLED_BACK) {
       throw new IllegalStateException("the benchmark's rollback ended " + r.outcome() + ":\n" + r.toText());
     }
-    return Map.of("total", total, "down", (started.get() - stopped.get()) / 1e9);
+    return new double[] {total, (started.get() - stopped.get()) / 1e9};
   }
 
   private static void check(long expected, long actual, String what) {
