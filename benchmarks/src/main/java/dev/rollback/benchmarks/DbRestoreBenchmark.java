@@ -26,6 +26,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Restoring a pgbench database (scale 70, about 1 GB) four ways, side by side in one run, against the PostgreSQL
@@ -40,7 +42,8 @@ import java.util.function.Supplier;
  * and the writers' downtime (from the stop callback to the start callback) of 3 and 4; for 1 and 2 the writers
  * are down for the whole restore. Prints human lines, then one JSON object.
  *
- * <p>Run it as rollback-db/README.md shows (build with the reactor's classpath, then {@code java -cp ...}). Arguments: {@code [scale] [jobs]}, default {@code 70 2}.
+ * <p>Run it as rollback-db/README.md shows (build with the reactor's classpath, then {@code java -cp ...}).
+ * Arguments: {@code [scale] [jobs] [rounds]}, default {@code 70 2 3}; every figure is the median of the rounds.
  */
 public final class DbRestoreBenchmark {
   private final LocalExecutor local = LocalExecutor.create();
@@ -212,6 +215,13 @@ public final class DbRestoreBenchmark {
     System.out.println(sb.append('}'));
   }
 
+  private static final Pattern RAN = Pattern.compile("(?s)ran on [^:]*: (.*) -> exit 0 in (\\d+) ms");
+
+  private static String shorten(String cmd) {
+    String one = cmd.replaceAll("\\s+", " ").replaceAll(" -h \\S+ -p \\d+ -U \\S+ -w", "");
+    return one.length() <= 110 ? one : one.substring(0, 107) + "...";
+  }
+
   private static double median(List<Double> xs) {
     List<Double> sorted = new ArrayList<>(xs);
     java.util.Collections.sort(sorted);
@@ -235,6 +245,14 @@ public final class DbRestoreBenchmark {
     double total = (System.nanoTime() - t0) / 1e9;
     if (r.outcome() != Outcome.ROLLED_BACK) {
       throw new IllegalStateException("the benchmark's rollback ended " + r.outcome() + ":\n" + r.toText());
+    }
+    // where the time went: every command the step ran, with its duration
+    for (String a : r.steps().get(0).actions()) {
+      Matcher m = RAN.matcher(a);
+      if (m.matches()) {
+        System.out.printf(Locale.ROOT, "    %s %6d ms  %s%n", inPlace ? "in place" : "swap    ",
+            Long.parseLong(m.group(2)), shorten(m.group(1)));
+      }
     }
     return new double[] {total, (started.get() - stopped.get()) / 1e9};
   }
