@@ -43,6 +43,24 @@ public record Backup(BackupCatalog catalog, String name, String label, Instant c
     return Duration.between(created, now);
   }
 
+  /**
+   * @param d a duration
+   * @return it in the largest unit that fits: {@code 45 s}, {@code 12 min}, {@code 5 h}, {@code 3 days}
+   */
+  static String humanAge(Duration d) {
+    long s = Math.max(0, d.getSeconds());
+    if (s < 120) {
+      return s + " s";
+    }
+    if (s < 7200) {
+      return s / 60 + " min";
+    }
+    if (s < 172800) {
+      return s / 3600 + " h";
+    }
+    return s / 86400 + " days";
+  }
+
   /** @return the name */
   @Override
   public String toString() {

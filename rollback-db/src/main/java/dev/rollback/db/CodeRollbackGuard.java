@@ -15,6 +15,9 @@ import java.util.stream.Collectors;
  * Made by {@link MigrationRisk.Report#guard()}.
  */
 public final class CodeRollbackGuard implements RollbackStrategy {
+  /** Runs (their contexts, held weakly) in which a DbRestoreRollback passed its preflight. */
+  private static final java.util.Map<RollbackContext, Boolean> RESTORING = java.util.Collections.synchronizedMap(
+      new java.util.WeakHashMap<>());
   private final MigrationRisk.Report report;
 
   CodeRollbackGuard(MigrationRisk.Report report) {
@@ -34,7 +37,7 @@ public final class CodeRollbackGuard implements RollbackStrategy {
       ctx.action(report.summary());
       return;
     }
-    if (DbRestoreRollback.restoresIn(ctx)) {
+    if (RESTORING.containsKey(ctx)) {
       ctx.action("dangerous migrations crossed, and a DbRestoreRollback step restores the data: "
           + report.summary());
       return;
@@ -44,6 +47,11 @@ public final class CodeRollbackGuard implements RollbackStrategy {
         + report.dangerousFindings().stream().map(MigrationRisk.Finding::toString).collect(Collectors.joining("; "))
         + ". Add a DbRestoreRollback step before this guard (restore the pre-deployment backup), or roll forward"
         + " with a fix instead");
+  }
+
+  /** Called by {@link DbRestoreRollback#preflight}: this run restores the database. */
+  static void databaseRestoredIn(RollbackContext ctx) {
+    RESTORING.put(ctx, Boolean.TRUE);
   }
 
   @Override

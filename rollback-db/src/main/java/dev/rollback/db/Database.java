@@ -1,5 +1,7 @@
 package dev.rollback.db;
 
+import dev.rollback.RollbackContext;
+import dev.rollback.db.internal.Pipe;
 import dev.rollback.exec.Command;
 import dev.rollback.exec.ExecResult;
 import dev.rollback.exec.Executor;
@@ -204,6 +206,27 @@ public abstract sealed class Database permits PostgresDatabase, MariaDbDatabase 
     run(ex, sql(db, sql)).requireSuccess();
   }
 
+  /**
+   * Restores a backup into database {@code into}: {@code pg_restore -j N} straight from the file when the backup's
+   * catalogue runs on this database's executor and the format allows; otherwise the file streams from the
+   * catalogue's host ({@code cat} or {@code gunzip -c}) through this JVM into the restore tool, in one transaction.
+   */
+  void restoreInto(RollbackContext ctx, Backup backup, BackupFormat format, String into, int jobs) {
+    Executor tools = ctx.executor(conn.executor());
+    if (format == BackupFormat.PG_CUSTOM && jobs > 1 && backup.catalog().executor() == conn.executor()) {
+      run(tools, restore(format, into, backup.path(), jobs)).requireSuccess();
+      return;
+    }
+    Command read = format.gzipped() ? Command.of("gunzip", "-c", "--", backup.path())
+        : Command.of("cat", "--", backup.path());
+    Prepared load = prepare(tools, restore(format, into, null, 1));
+    try {
+      Pipe.run(ctx.executor(backup.catalog().executor()), read, tools, load.command());
+    } finally {
+      load.cleanup().run();
+    }
+  }
+
   /** @return the database to connect to for server-wide statements (CREATE, DROP, RENAME) */
   abstract String maintenanceDb();
 
@@ -235,11 +258,6 @@ public abstract sealed class Database permits PostgresDatabase, MariaDbDatabase 
    * the engine allows, ending the connections to the current one first.
    */
   abstract void swap(Executor ex, String replacement, String keep);
-
-  /** @return a copy with the connection fact changed */
-  Conn conn() {
-    return conn;
-  }
 
   static <T> T nn(T v, String what) {
     return Objects.requireNonNull(v, what);

@@ -4,12 +4,9 @@ import dev.rollback.Checkpoint;
 import dev.rollback.RollbackContext;
 import dev.rollback.RollbackException;
 import dev.rollback.RollbackStrategy;
-import dev.rollback.db.internal.Pipe;
-import dev.rollback.exec.Command;
 import dev.rollback.exec.Executor;
 import dev.rollback.verify.Check;
 import dev.rollback.verify.CheckResult;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -18,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -76,10 +72,10 @@ public final class DbRestoreRollback implements RollbackStrategy {
       Writers writers, int jobs, Mode mode, List<Function<Database, Check>> checks) {}
 
   private final Config c;
-  private final Map<String, State> running = new ConcurrentHashMap<>();
-  private final Map<String, Resolved> resolved = new ConcurrentHashMap<>();
-  /** Runs (their contexts, weakly held) in which a DbRestoreRollback passed preflight: for {@link CodeRollbackGuard}. */
-  private static final Map<RollbackContext, Boolean> RESTORING = java.util.Collections.synchronizedMap(
+  // per run, keyed by the run's context and held weakly, so a run that stops halfway leaves nothing behind
+  private final Map<RollbackContext, State> running = java.util.Collections.synchronizedMap(
+      new java.util.WeakHashMap<>());
+  private final Map<RollbackContext, Resolved> resolved = java.util.Collections.synchronizedMap(
       new java.util.WeakHashMap<>());
 
   private DbRestoreRollback(Config c) {
@@ -282,11 +278,11 @@ public final class DbRestoreRollback implements RollbackStrategy {
       throw new RollbackException("database " + c.database.describe() + " does not exist: nothing to roll back;"
           + " to create it from " + b.name() + " use pg_restore/mariadb directly");
     }
-    resolved.put(ctx.runId(), new Resolved(b, m));
-    RESTORING.put(ctx, Boolean.TRUE);
+    resolved.put(ctx, new Resolved(b, m));
+    CodeRollbackGuard.databaseRestoredIn(ctx);
     Instant now = ctx.clock().instant();
     ctx.action("restore " + b.name() + " (" + m.format() + ", " + m.size() + " bytes, sha256 "
-        + m.sha256().substring(0, 12) + "… verified; taken from " + m.database() + " " + human(b.age(now))
+        + m.sha256().substring(0, 12) + "… verified; taken from " + m.database() + " " + Backup.humanAge(b.age(now))
         + " ago): DATA WILL BE LOST SINCE " + b.created() + " (kept in " + (c.mode == Mode.SWAP
         ? c.database.name() + "_pre_rb_<time> and " : "") + "the safety backup)");
     ctx.action("writers to stop: " + c.writers.describe());
@@ -294,12 +290,12 @@ public final class DbRestoreRollback implements RollbackStrategy {
 
   @Override
   public Checkpoint checkpoint(RollbackContext ctx) {
-    Resolved r = resolved.remove(ctx.runId());
+    Resolved r = resolved.remove(ctx);
     if (r == null) {
       throw new RollbackException("checkpoint before preflight: " + describe() + " must run in a RollbackPlan");
     }
     State s = new State(r, STAMP.format(LocalDateTime.ofInstant(ctx.clock().instant(), ZoneOffset.UTC)));
-    running.put(ctx.runId(), s);
+    running.put(ctx, s);
     if (c.mode == Mode.IN_PLACE) {
       s.writersStopped = c.writers.stop(ctx);
     }
@@ -312,7 +308,7 @@ public final class DbRestoreRollback implements RollbackStrategy {
       }
     } catch (RuntimeException e) {
       // the plan restores only steps whose checkpoint succeeded: start what this checkpoint stopped
-      running.remove(ctx.runId());
+      running.remove(ctx);
       if (s.writersStopped != null) {
         c.writers.start(ctx, s.writersStopped);
       }
@@ -323,7 +319,7 @@ public final class DbRestoreRollback implements RollbackStrategy {
 
   @Override
   public void rollback(RollbackContext ctx) {
-    State s = running.remove(ctx.runId());
+    State s = running.remove(ctx);
     if (s == null) {
       throw new RollbackException("rollback before checkpoint: " + describe() + " must run in a RollbackPlan");
     }
@@ -332,7 +328,7 @@ public final class DbRestoreRollback implements RollbackStrategy {
       s.createSql = c.database.createLikeSql(tools, c.database.name());
       s.restoreStarted = true;
       c.database.recreate(tools, s.createSql);
-      restoreInto(ctx, s.source.backup, s.source.manifest, c.database.name());
+      c.database.restoreInto(ctx, s.source.backup, s.source.manifest.format(), c.database.name(), c.jobs);
       checkRestored(ctx, c.database.name());
       c.writers.start(ctx, s.writersStopped);
       s.writersStopped = null;
@@ -341,7 +337,7 @@ public final class DbRestoreRollback implements RollbackStrategy {
     String fresh = newName(s);
     s.restoreStarted = true;
     c.database.createEmptyLike(tools, fresh);
-    restoreInto(ctx, s.source.backup, s.source.manifest, fresh);
+    c.database.restoreInto(ctx, s.source.backup, s.source.manifest.format(), fresh, c.jobs);
     checkRestored(ctx, fresh);
     s.writersStopped = c.writers.stop(ctx);
     c.database.swap(tools, fresh, keepName(s));
@@ -355,7 +351,7 @@ public final class DbRestoreRollback implements RollbackStrategy {
   @Override
   public void restore(RollbackContext ctx, Checkpoint checkpoint) {
     State s = (State) checkpoint;
-    running.remove(ctx.runId());
+    running.remove(ctx);
     Executor tools = ctx.executor(c.database.executor());
     if (c.mode == Mode.IN_PLACE) {
       if (s.restoreStarted) {
@@ -365,7 +361,7 @@ public final class DbRestoreRollback implements RollbackStrategy {
         }
         c.database.recreate(tools, s.createSql);
         BackupManifest m = s.safety.catalog().verify(ctx, s.safety);
-        restoreInto(ctx, s.safety, m, c.database.name());
+        c.database.restoreInto(ctx, s.safety, m.format(), c.database.name(), c.jobs);
       }
     } else if (s.swapped) {
       String failed = c.database.name() + "_rb_failed_" + s.stamp;
@@ -381,24 +377,6 @@ public final class DbRestoreRollback implements RollbackStrategy {
     if (s.writersStopped != null) {
       c.writers.start(ctx, s.writersStopped);
       s.writersStopped = null;
-    }
-  }
-
-  private void restoreInto(RollbackContext ctx, Backup backup, BackupManifest m, String into) {
-    Executor tools = ctx.executor(c.database.executor());
-    Executor files = ctx.executor(backup.catalog().executor());
-    BackupFormat f = m.format();
-    if (f == BackupFormat.PG_CUSTOM && c.jobs > 1 && backup.catalog().executor() == c.database.executor()) {
-      c.database.run(tools, c.database.restore(f, into, backup.path(), c.jobs)).requireSuccess();
-      return;
-    }
-    Command read = f.gzipped() ? Command.of("gunzip", "-c", "--", backup.path()) : Command.of("cat", "--",
-        backup.path());
-    Database.Prepared load = c.database.prepare(tools, c.database.restore(f, into, null, 1));
-    try {
-      Pipe.run(files, read, tools, load.command());
-    } finally {
-      load.cleanup().run();
     }
   }
 
@@ -423,24 +401,5 @@ public final class DbRestoreRollback implements RollbackStrategy {
       }
       ctx.action("restored " + db + " passes " + check.describe() + ": " + r.detail());
     }
-  }
-
-  /** @return true when a DbRestoreRollback passed its preflight in the run of {@code ctx} */
-  static boolean restoresIn(RollbackContext ctx) {
-    return RESTORING.containsKey(ctx);
-  }
-
-  static String human(Duration d) {
-    long s = Math.max(0, d.getSeconds());
-    if (s < 120) {
-      return s + " s";
-    }
-    if (s < 7200) {
-      return s / 60 + " min";
-    }
-    if (s < 172800) {
-      return s / 3600 + " h";
-    }
-    return s / 86400 + " days";
   }
 }
