@@ -26,7 +26,38 @@ public abstract sealed class Database permits PostgresDatabase, MariaDbDatabase 
 
   /** The connection facts shared by every engine. */
   record Conn(String host, int port, String name, String user, Secret password, Executor executor,
-      PasswordDelivery delivery) {}
+      PasswordDelivery delivery) {
+    Conn host(String h) {
+      return new Conn(nn(h, "host"), port, name, user, password, executor, delivery);
+    }
+
+    Conn port(int p) {
+      if (p < 1 || p > 65535) {
+        throw new IllegalArgumentException("not a port: " + p);
+      }
+      return new Conn(host, p, name, user, password, executor, delivery);
+    }
+
+    Conn name(String n) {
+      return new Conn(host, port, checkName(n), user, password, executor, delivery);
+    }
+
+    Conn user(String u) {
+      return new Conn(host, port, name, nn(u, "user"), password, executor, delivery);
+    }
+
+    Conn password(Secret p) {
+      return new Conn(host, port, name, user, nn(p, "password"), executor, delivery);
+    }
+
+    Conn executor(Executor e) {
+      return new Conn(host, port, name, user, password, nn(e, "executor"), delivery);
+    }
+
+    Conn delivery(PasswordDelivery d) {
+      return new Conn(host, port, name, user, password, executor, nn(d, "delivery"));
+    }
+  }
 
   final Conn conn;
 

@@ -46,8 +46,7 @@ public final class MariaDbDatabase extends Database {
    * @return a copy
    */
   public MariaDbDatabase host(String host) {
-    return copy(new Conn(nn(host, "host"), conn.port(), conn.name(), conn.user(), conn.password(), conn.executor(),
-        conn.delivery()));
+    return copy(conn.host(host));
   }
 
   /**
@@ -55,8 +54,7 @@ public final class MariaDbDatabase extends Database {
    * @return a copy
    */
   public MariaDbDatabase port(int port) {
-    return copy(new Conn(conn.host(), port, conn.name(), conn.user(), conn.password(), conn.executor(),
-        conn.delivery()));
+    return copy(conn.port(port));
   }
 
   /**
@@ -64,8 +62,7 @@ public final class MariaDbDatabase extends Database {
    * @return a copy
    */
   public MariaDbDatabase user(String user) {
-    return copy(new Conn(conn.host(), conn.port(), conn.name(), nn(user, "user"), conn.password(), conn.executor(),
-        conn.delivery()));
+    return copy(conn.user(user));
   }
 
   /**
@@ -73,8 +70,7 @@ public final class MariaDbDatabase extends Database {
    * @return a copy
    */
   public MariaDbDatabase password(Secret password) {
-    return copy(new Conn(conn.host(), conn.port(), conn.name(), conn.user(), nn(password, "password"),
-        conn.executor(), conn.delivery()));
+    return copy(conn.password(password));
   }
 
   /**
@@ -82,8 +78,7 @@ public final class MariaDbDatabase extends Database {
    * @return a copy
    */
   public MariaDbDatabase via(Executor executor) {
-    return copy(new Conn(conn.host(), conn.port(), conn.name(), conn.user(), conn.password(),
-        nn(executor, "executor"), conn.delivery()));
+    return copy(conn.executor(executor));
   }
 
   /**
@@ -91,8 +86,7 @@ public final class MariaDbDatabase extends Database {
    * @return a copy
    */
   public MariaDbDatabase passwordDelivery(PasswordDelivery delivery) {
-    return copy(new Conn(conn.host(), conn.port(), conn.name(), conn.user(), conn.password(), conn.executor(),
-        nn(delivery, "delivery")));
+    return copy(conn.delivery(delivery));
   }
 
   /**
@@ -108,8 +102,7 @@ public final class MariaDbDatabase extends Database {
 
   @Override
   public MariaDbDatabase withName(String name) {
-    return copy(new Conn(conn.host(), conn.port(), checkName(name), conn.user(), conn.password(), conn.executor(),
-        conn.delivery()));
+    return copy(conn.name(name));
   }
 
   @Override
@@ -287,6 +280,7 @@ public final class MariaDbDatabase extends Database {
     if (!moves.isEmpty()) {
       execute(ex, maintenanceDb(), "RENAME TABLE " + String.join(", ", moves));
     }
-    drop(ex, replacement);
+    // The swap is done: the emptied schema is only tidied up, and failing to drop it must not undo the swap.
+    run(ex, sql(maintenanceDb(), "DROP DATABASE IF EXISTS " + quoteIdent(replacement)));
   }
 }

@@ -43,8 +43,7 @@ public final class PostgresDatabase extends Database {
    * @return a copy
    */
   public PostgresDatabase host(String host) {
-    return copy(new Conn(nn(host, "host"), conn.port(), conn.name(), conn.user(), conn.password(), conn.executor(),
-        conn.delivery()));
+    return copy(conn.host(host));
   }
 
   /**
@@ -52,8 +51,7 @@ public final class PostgresDatabase extends Database {
    * @return a copy
    */
   public PostgresDatabase port(int port) {
-    return copy(new Conn(conn.host(), port, conn.name(), conn.user(), conn.password(), conn.executor(),
-        conn.delivery()));
+    return copy(conn.port(port));
   }
 
   /**
@@ -61,8 +59,7 @@ public final class PostgresDatabase extends Database {
    * @return a copy
    */
   public PostgresDatabase user(String user) {
-    return copy(new Conn(conn.host(), conn.port(), conn.name(), nn(user, "user"), conn.password(), conn.executor(),
-        conn.delivery()));
+    return copy(conn.user(user));
   }
 
   /**
@@ -70,8 +67,7 @@ public final class PostgresDatabase extends Database {
    * @return a copy
    */
   public PostgresDatabase password(Secret password) {
-    return copy(new Conn(conn.host(), conn.port(), conn.name(), conn.user(), nn(password, "password"),
-        conn.executor(), conn.delivery()));
+    return copy(conn.password(password));
   }
 
   /**
@@ -79,8 +75,7 @@ public final class PostgresDatabase extends Database {
    * @return a copy
    */
   public PostgresDatabase via(Executor executor) {
-    return copy(new Conn(conn.host(), conn.port(), conn.name(), conn.user(), conn.password(),
-        nn(executor, "executor"), conn.delivery()));
+    return copy(conn.executor(executor));
   }
 
   /**
@@ -88,14 +83,12 @@ public final class PostgresDatabase extends Database {
    * @return a copy
    */
   public PostgresDatabase passwordDelivery(PasswordDelivery delivery) {
-    return copy(new Conn(conn.host(), conn.port(), conn.name(), conn.user(), conn.password(), conn.executor(),
-        nn(delivery, "delivery")));
+    return copy(conn.delivery(delivery));
   }
 
   @Override
   public PostgresDatabase withName(String name) {
-    return copy(new Conn(conn.host(), conn.port(), checkName(name), conn.user(), conn.password(), conn.executor(),
-        conn.delivery()));
+    return copy(conn.name(name));
   }
 
   @Override
