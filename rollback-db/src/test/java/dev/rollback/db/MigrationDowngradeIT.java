@@ -26,12 +26,19 @@ class MigrationDowngradeIT {
   Path tmp;
   DbFixture fx;
   Path project;
+  String alembic;
 
   @BeforeEach
   void projectAtHead() throws Exception {
     fx = DbFixture.postgres();
-    if (!Files.isExecutable(Path.of("/usr/bin/alembic"))) {
-      TestEnvironment.unavailable("alembic is not installed (/usr/bin/alembic); run scripts/test-env.d/50-db.sh");
+    // alembic.binary comes from scripts/test-env.d/50-db.sh; Debian's package puts it in /usr/bin
+    try {
+      alembic = TestEnvironment.load().get("alembic.binary");
+    } catch (IllegalStateException notProvisionedYet) {
+      alembic = "/usr/bin/alembic";
+    }
+    if (!Files.isExecutable(Path.of(alembic))) {
+      TestEnvironment.unavailable("alembic is not installed (" + alembic + "); run scripts/test-env.d/50-db.sh");
     }
     project = tmp.resolve("app");
     Files.createDirectories(project.resolve("versions"));
@@ -42,7 +49,7 @@ class MigrationDowngradeIT {
       }
     }
     fx.exec("postgres", "CREATE DATABASE " + fx.name);
-    alembic().run(dev.rollback.exec.Command.of("/usr/bin/alembic", "upgrade", "head")
+    alembic().run(dev.rollback.exec.Command.of(alembic, "upgrade", "head")
         .withWorkingDir(project).withEnv("DATABASE_URL", url()).withEnv("PGPASSWORD", fx.password))
         .requireSuccess();
     fx.exec(fx.name, "INSERT INTO users VALUES (1, 'ann', 'active', 'ann@example.com')");
@@ -64,7 +71,7 @@ class MigrationDowngradeIT {
   }
 
   MigrationDowngrade downgrade() {
-    return MigrationDowngrade.alembic(alembic()).command("/usr/bin/alembic").inDirectory(project.toString())
+    return MigrationDowngrade.alembic(alembic()).command(alembic).inDirectory(project.toString())
         .withEnv("DATABASE_URL", url()).withEnv("PGPASSWORD", fx.password);
   }
 
