@@ -207,6 +207,11 @@ public final class BackupCatalog {
     return manifest;
   }
 
+  private static long size(Executor ex, String path) {
+    return Long.parseLong(ex.run(Command.of("stat", "-c", "%s", "--", path).readOnly()).requireSuccess()
+        .stdoutTrimmed());
+  }
+
   private static String sha256(Executor ex, String path) {
     String out = ex.run(Command.of("sha256sum", "--", path).readOnly()).requireSuccess().stdoutTrimmed();
     int sp = out.indexOf(' ');
@@ -278,8 +283,7 @@ public final class BackupCatalog {
           + " (SHA-256, size, database, engine, tool version, format, time)");
       return backup;
     }
-    long size = Long.parseLong(files.run(Command.of("stat", "-c", "%s", "--", partial).readOnly())
-        .requireSuccess().stdoutTrimmed());
+    long size = size(files, partial);
     String sha = sha256(files, partial);
     files.run(Command.of("mv", "-f", "--", partial, backup.path())).requireSuccess();
     writeManifest(files, backup, new BackupManifest(sha, size, database.name(), database.engine(), version, format,
@@ -299,8 +303,7 @@ public final class BackupCatalog {
    */
   public Backup adopt(String name, Database database, BackupFormat format) {
     Backup b = get(name);
-    long size = Long.parseLong(executor.run(Command.of("stat", "-c", "%s", "--", b.path()).readOnly())
-        .requireSuccess().stdoutTrimmed());
+    long size = size(executor, b.path());
     String version = database.executor().run(database.toolVersion()).requireSuccess().stdoutTrimmed();
     writeManifest(executor, b, new BackupManifest(sha256(executor, b.path()), size, database.name(),
         database.engine(), version, format, Instant.now()));
