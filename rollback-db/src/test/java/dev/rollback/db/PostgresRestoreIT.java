@@ -242,6 +242,24 @@ class PostgresRestoreIT {
     assertThat(fx.checksums(fx.name)).isEqualTo(before);
   }
 
+  @Test
+  void swapThatFailsAfterTheWritersStoppedStartsThemAgainAndLeavesTheOriginal() throws Exception {
+    backupThenMigrate(BackupFormat.PG_CUSTOM);
+    // the plan's clock fixes the names; a database already holding the name the original would move to blocks it
+    java.time.Instant at = java.time.Instant.parse("2030-01-01T00:00:00Z");
+    fx.exec("postgres", "CREATE DATABASE " + fx.name + "_pre_rb_20300101000000");
+
+    RollbackReport r = plan().clock(java.time.Clock.fixed(at, java.time.ZoneOffset.UTC)).step(restore()).build()
+        .run();
+
+    assertThat(r.outcome()).as(r.toText()).isEqualTo(Outcome.RESTORED);
+    assertThat(r.failure()).contains("already exists");
+    assertThat(stops.get()).isEqualTo(1);
+    assertThat(starts.get()).as("the writers run again").isEqualTo(1);
+    assertThat(fx.checksums(fx.name)).isEqualTo(migrated);
+    assertThat(fx.databasesLikeMine()).containsExactly(fx.name, fx.name + "_pre_rb_20300101000000");
+  }
+
   static String slurp(InputStream in) throws IOException {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     in.transferTo(b);
