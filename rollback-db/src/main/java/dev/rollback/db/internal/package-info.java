@@ -1,0 +1,2 @@
+/** Implementation details of rollback-db; not API. */
+package dev.rollback.db.internal;

@@ -1,0 +1,13 @@
+"""seed 002's example: SAFE upgrade, DANGEROUS downgrade"""
+revision = "b2"
+down_revision = "a1"
+from alembic import op
+import sqlalchemy as sa
+
+
+def upgrade():
+    op.add_column("users", sa.Column("status", sa.String(20), nullable=True))
+
+
+def downgrade():
+    op.drop_column("users", "status")
