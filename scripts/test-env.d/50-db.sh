@@ -13,7 +13,9 @@ missing=()
 command -v pgbench >/dev/null 2>&1 || [ -x /usr/lib/postgresql/15/bin/pgbench ] || missing+=(postgresql-contrib)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >"$STATE/50-db-apt.log" 2>&1 \
+  install() { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"; }
+  # a machine whose package lists were never fetched needs one update first
+  { install || { apt-get update -q && install; }; } >"$STATE/50-db-apt.log" 2>&1 \
     || { say "apt-get install failed; see $STATE/50-db-apt.log"; exit 1; }
 fi
 alembic_version=$(/usr/bin/alembic --version 2>/dev/null | awk '{print $NF}')
