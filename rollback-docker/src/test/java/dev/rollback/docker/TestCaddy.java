@@ -15,6 +15,7 @@ import java.time.Duration;
 public final class TestCaddy implements AutoCloseable {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final URI admin;
+  private boolean createdApps;
   private final String server;
   /** The handler's @id. */
   public final String handlerId;
@@ -41,6 +42,7 @@ public final class TestCaddy implements AutoCloseable {
     TestCaddy c = new TestCaddy(admin, server, port);
     if ("null".equals(c.send("GET", "/config/apps", null).strip())) {
       c.ok("PUT", "/config/apps", "{\"http\":{\"servers\":{}}}");
+      c.createdApps = true;
     } else if ("null".equals(c.send("GET", "/config/apps/http", null).strip())) {
       c.ok("PUT", "/config/apps/http", "{\"servers\":{}}");
     } else if ("null".equals(c.send("GET", "/config/apps/http/servers", null).strip())) {
@@ -87,5 +89,8 @@ public final class TestCaddy implements AutoCloseable {
   @Override
   public void close() {
     send("DELETE", "/config/apps/http/servers/" + server, null);
+    if (createdApps && "{}".equals(send("GET", "/config/apps/http/servers", null).strip())) {
+      send("DELETE", "/config/apps", null);
+    }
   }
 }
