@@ -90,6 +90,30 @@ class BlueGreenRollbackIT {
   }
 
   @Test
+  void previewListsTheSwitchCommandsAndChangesNothing() throws Exception {
+    ReleaseImages rel = releases("rollback-test/rbdock-bg-preview");
+    String blue = "rbdock-bg-preview";
+    fx.run(blue, "rollback-test/rbdock-bg-preview:release-2", 18130);
+    try (TestNginx nginx = nginx(18129, 18130)) {
+      String before = Files.readString(nginx.upstreamFile);
+      NginxUpstreamSwitch sw = NginxUpstreamSwitch.of(LocalExecutor.create(), nginx.upstreamFile.toString(), "app")
+          .nginxCommand(nginx.argv());
+
+      var preview = plan(blue).step(strategy(blue, rel, sw, 18131)).build().preview();
+
+      assertThat(preview.wouldProceed()).as(preview.toString()).isTrue();
+      assertThat(preview.steps().get(0).actions())
+          .anyMatch(a -> a.contains("would create and start " + blue + "-green from rollback-test/rbdock-bg-preview:release-1"))
+          .anyMatch(a -> a.startsWith("would run on local: sh -c") && a.contains(nginx.upstreamFile.toString()))
+          .anyMatch(a -> a.startsWith("would run on local: ") && a.endsWith(" -t"))
+          .anyMatch(a -> a.endsWith("-s reload"));
+      assertThat(Files.readString(nginx.upstreamFile)).isEqualTo(before);
+      assertThat(fx.docker.findContainer(blue + "-green")).isEmpty();
+      assertThat(fx.docker.container(blue).getState().getRunning()).isTrue();
+    }
+  }
+
+  @Test
   void putsTheOldUpstreamFileBackWhenNginxRejectsTheNewOneAndKeepsServingBlue() throws Exception {
     ReleaseImages rel = releases("rollback-test/rbdock-bg-nginxt");
     String blue = "rbdock-bg-nginxt";

@@ -152,6 +152,31 @@ class RecreateRollbackIT {
   }
 
   @Test
+  void previewListsTheComposeCommandsAndChangesNothing() throws Exception {
+    String repo = "rollback-test/rbdock-compose-preview";
+    fx.tag(TestImages.HEALTHY, repo, "1");
+    fx.tag(TestImages.UNHEALTHY, repo, "2");
+    deploy("rbdock-compose-preview", repo, 18153);
+    String before = webImage();
+    Path snap = tmp.resolve("snapshot");
+    Files.createDirectories(snap);
+    Files.writeString(snap.resolve("docker-compose.yml"), composeFile(repo, 18153));
+    Files.writeString(snap.resolve(".env"), env("1"));
+
+    var preview = plan(project).step(RecreateRollback.of(LOCAL, proj.toString(), project,
+        ConfigSource.snapshotDir(snap.toString()))).build().preview();
+
+    assertThat(preview.wouldProceed()).as(preview.toString()).isTrue();
+    assertThat(preview.steps().get(0).actions()).anyMatch(a -> a.equals("compose on local: " + compose))
+        .anyMatch(a -> a.contains("would run on local: (cd " + proj + ") " + compose + " -p " + project
+            + " -f docker-compose.yml down"))
+        .anyMatch(a -> a.contains("up -d")).noneMatch(a -> a.contains(SECRET));
+    assertThat(preview.steps().get(0).checkpoint()).contains(".env (").doesNotContain(SECRET);
+    assertThat(Files.readString(proj.resolve(".env"))).isEqualTo(env("2"));
+    assertThat(webImage()).isEqualTo(before);
+  }
+
+  @Test
   void refusesBeforeStoppingAnythingWhenThePreviousConfigurationIsMissing() throws Exception {
     String repo = "rollback-test/rbdock-compose-none";
     fx.tag(TestImages.HEALTHY, repo, "2");
