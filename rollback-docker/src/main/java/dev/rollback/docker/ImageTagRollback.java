@@ -241,7 +241,10 @@ public final class ImageTagRollback implements RollbackStrategy {
     } else {
       ctx.action("recreate " + container + " from its checkpoint (image " + ReleaseImage.shortId(spec.imageId())
           + "): the original container was already removed");
-      id = spec.create(docker, container, spec.imageId());
+      // Its tag, when the tag still names the image it ran; else the image id itself.
+      boolean tagHolds = spec.imageRef() != null && docker.findImage(spec.imageRef())
+          .map(i -> i.getId().equals(spec.imageId())).orElse(false);
+      id = spec.create(docker, container, tagHolds ? spec.imageRef() : spec.imageId());
       ops.start(id, container);
     }
     // An original that was unhealthy before the rollback cannot be asked to be healthy now: wait for it to run.

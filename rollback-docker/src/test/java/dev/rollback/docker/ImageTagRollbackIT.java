@@ -97,6 +97,52 @@ class ImageTagRollbackIT {
   }
 
   @Test
+  void masksTheSecretWhenTheFailedContainerLogsIt() {
+    String repo = "rollback-test/rbdock-img-leak";
+    ReleaseImages rel = releases(repo, TestImages.LEAKS_SECRET, TestImages.HEALTHY);
+    String name = "rbdock-img-leak";
+    String oldId = fx.run(name, repo + ":release-2", 18109, "DB_PASSWORD=" + SECRET);
+    RollbackReport report;
+    try (CapturedStderr log = new CapturedStderr()) {
+      report = plan(name).step(strategy(name, rel)).verify(healthOn(18109)).build().run();
+      assertThat(log.text()).contains("connecting with password *** failed").doesNotContain(SECRET);
+    }
+
+    assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.RESTORED);
+    assertThat(report.failure()).contains("connecting with password *** failed").doesNotContain(SECRET);
+    assertThat(report.toJson()).doesNotContain(SECRET);
+    assertThat(report.toText()).doesNotContain(SECRET);
+    assertThat(inspect(name).getId()).isEqualTo(oldId);
+  }
+
+  @Test
+  void recreatesTheRemovedOriginalFromItsCheckpointWhenThePlansVerificationFails() {
+    String repo = "rollback-test/rbdock-img-verify";
+    ReleaseImages rel = releases(repo, TestImages.HEALTHY, TestImages.UNHEALTHY);
+    String name = "rbdock-img-verify";
+    String oldId = fx.run(name, repo + ":release-2", 18110, "DB_PASSWORD=" + SECRET);
+    String oldImage = inspect(name).getImageId();
+
+    RollbackReport report = plan(name).step(strategy(name, rel))
+        .verify(VerificationChain.of(new HttpStatusCheck("http://127.0.0.1:18110/health", 418))
+            .retry(Retry.every(Duration.ofMillis(100)).attempts(3)))
+        .verifyAfterRestore(VerificationChain.of(HttpStatusCheck.ok("http://127.0.0.1:18110/"))
+            .retry(Retry.every(Duration.ofMillis(100)).deadline(Duration.ofSeconds(10))))
+        .build().run();
+
+    assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.RESTORED);
+    assertThat(report.steps().get(0).actions()).anyMatch(a -> a.startsWith("recreate " + name + " from its checkpoint"));
+    InspectContainerResponse now = inspect(name);
+    assertThat(now.getId()).isNotEqualTo(oldId);
+    assertThat(now.getImageId()).isEqualTo(oldImage);
+    assertThat(now.getConfig().getImage()).isEqualTo(repo + ":release-2");
+    assertThat(Arrays.asList(now.getConfig().getEnv())).contains("DB_PASSWORD=" + SECRET);
+    assertThat(now.getHostConfig().getInit()).isTrue();
+    assertThat(DockerFixture.body("http://127.0.0.1:18110/")).isEqualTo("release-2\n");
+    assertThat(report.toJson()).doesNotContain(SECRET);
+  }
+
+  @Test
   void refusesBeforeAnythingStopsWhenThePreviousTagIsGoneAndListsTheTagsThatExist() {
     String repo = "rollback-test/rbdock-img-gone";
     ReleaseImages rel = releases(repo, TestImages.HEALTHY, TestImages.UNHEALTHY);

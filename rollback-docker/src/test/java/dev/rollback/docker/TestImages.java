@@ -27,6 +27,9 @@ public final class TestImages {
   /** An image whose entrypoint does not exist: create works, start is refused. */
   public static final String BROKEN_START = REPO + ":broken-start";
 
+  /** Exits at start after logging the value of $DB_PASSWORD, as a careless app does. */
+  public static final String LEAKS_SECRET = REPO + ":leaks-secret";
+
   private static boolean built;
 
   private TestImages() {}
@@ -48,6 +51,8 @@ public final class TestImages {
     build(EXITS, baseImage, "3", true,
         health + "CMD [\"/bin/busybox\", \"sh\", \"-c\", \"echo release-3 cannot start >&2; exit 3\"]\n");
     build(BROKEN_START, baseImage, "broken", true, "ENTRYPOINT [\"/no/such/entrypoint\"]\n");
+    build(LEAKS_SECRET, baseImage, "leaks", true, "CMD [\"/bin/busybox\", \"sh\", \"-c\", "
+        + "\"echo connecting with password $DB_PASSWORD failed >&2; exit 2\"]\n");
     built = true;
   }
 
