@@ -107,6 +107,9 @@ public final class BlueGreenLoadBenchmark {
         LOCAL.run(Command.of(compose, "-p", project, "down").withWorkingDir(proj));
       }
       report("recreate_compose", rc);
+    } finally {
+      LOCAL.run(Command.of("docker", "rmi", "--no-prune", "rollback-test/rbdock-bench-bg:release-1",
+          "rollback-test/rbdock-bench-bg:release-2"));
     }
   }
 

@@ -28,8 +28,9 @@ public record ContainerCheckpoint(ContainerSpec spec, boolean running, String he
    * @return the checkpoint
    */
   public static ContainerCheckpoint of(Docker docker, String container) {
-    ContainerSpec spec = ContainerSpec.of(docker, container);
-    var state = docker.container(spec.containerId()).getState();
+    var c = docker.container(container);
+    ContainerSpec spec = ContainerSpec.of(docker, c);
+    var state = c.getState();
     return new ContainerCheckpoint(spec, Boolean.TRUE.equals(state.getRunning()),
         state.getHealth() == null ? null : state.getHealth().getStatus());
   }

@@ -13,27 +13,31 @@ import java.util.Objects;
 /**
  * Waits for a started container to be ready by polling it, never sleeping a fixed time: ready when it runs and,
  * if it has a Docker {@code HEALTHCHECK}, reports {@code healthy}, and, if a readiness {@link Check} is set, that
- * check passes. Fails at once when it exits, restarts or turns {@code unhealthy}; fails at the deadline otherwise.
+ * check passes; with neither, when it has kept running for the {@linkplain #settle settle} time. Fails at once when
+ * it exits, restarts (its restart count grows) or turns {@code unhealthy}; fails at the deadline otherwise.
  *
  * <p>Defaults: deadline 60 s, poll every 100 ms, no extra check, Docker health waited for when the container has
- * one. Immutable.
+ * one, settle 1 s. Immutable.
  */
 public final class ContainerReadiness {
   private final Duration deadline;
   private final Duration interval;
   private final Check check;
   private final boolean useDockerHealth;
+  private final Duration settle;
 
-  private ContainerReadiness(Duration deadline, Duration interval, Check check, boolean useDockerHealth) {
+  private ContainerReadiness(Duration deadline, Duration interval, Check check, boolean useDockerHealth,
+      Duration settle) {
     this.deadline = deadline;
     this.interval = interval;
     this.check = check;
     this.useDockerHealth = useDockerHealth;
+    this.settle = settle;
   }
 
   /** @return the defaults: deadline 60 s, every 100 ms, Docker health, no extra check */
   public static ContainerReadiness defaults() {
-    return new ContainerReadiness(Duration.ofSeconds(60), Duration.ofMillis(100), null, true);
+    return new ContainerReadiness(Duration.ofSeconds(60), Duration.ofMillis(100), null, true, Duration.ofSeconds(1));
   }
 
   /**
@@ -41,7 +45,7 @@ public final class ContainerReadiness {
    * @return a copy
    */
   public ContainerReadiness deadline(Duration deadline) {
-    return new ContainerReadiness(positive(deadline), interval, check, useDockerHealth);
+    return new ContainerReadiness(positive(deadline), interval, check, useDockerHealth, settle);
   }
 
   /**
@@ -49,7 +53,7 @@ public final class ContainerReadiness {
    * @return a copy
    */
   public ContainerReadiness interval(Duration interval) {
-    return new ContainerReadiness(deadline, positive(interval), check, useDockerHealth);
+    return new ContainerReadiness(deadline, positive(interval), check, useDockerHealth, settle);
   }
 
   /**
@@ -59,7 +63,8 @@ public final class ContainerReadiness {
    * @return a copy
    */
   public ContainerReadiness andCheck(Check check) {
-    return new ContainerReadiness(deadline, interval, Objects.requireNonNull(check, "check"), useDockerHealth);
+    return new ContainerReadiness(deadline, interval, Objects.requireNonNull(check, "check"), useDockerHealth,
+        settle);
   }
 
   /**
@@ -70,12 +75,26 @@ public final class ContainerReadiness {
    * @return a copy
    */
   public ContainerReadiness dockerHealth(boolean use) {
-    return new ContainerReadiness(deadline, interval, check, use);
+    return new ContainerReadiness(deadline, interval, check, use, settle);
+  }
+
+  /**
+   * How long a container that has neither a Docker health check nor a readiness check must keep running (without
+   * a restart) to count as started: "running" alone would pass a container that crashes a moment later.
+   *
+   * @param settle at least zero; default 1 s
+   * @return a copy
+   */
+  public ContainerReadiness settle(Duration settle) {
+    if (settle == null || settle.isNegative()) {
+      throw new IllegalArgumentException("settle must be >= 0, was " + settle);
+    }
+    return new ContainerReadiness(deadline, interval, check, useDockerHealth, settle);
   }
 
   /** @return a copy that waits only for the container to run: no Docker health, no check */
   ContainerReadiness runningOnly() {
-    return new ContainerReadiness(deadline, interval, null, false);
+    return new ContainerReadiness(deadline, interval, null, false, settle);
   }
 
   /** @return the deadline */
@@ -85,7 +104,8 @@ public final class ContainerReadiness {
 
   /** @return one line for previews */
   public String describe() {
-    return "running" + (useDockerHealth ? ", Docker health 'healthy' when it has a HEALTHCHECK" : "")
+    return "running" + (settle.isZero() ? "" : " (for " + settle.toMillis() + " ms when there is no other signal)")
+        + (useDockerHealth ? ", Docker health 'healthy' when it has a HEALTHCHECK" : "")
         + (check == null ? "" : ", " + check.describe()) + " (every " + interval.toMillis() + " ms, up to "
         + deadline.toSeconds() + " s)";
   }
@@ -104,12 +124,17 @@ public final class ContainerReadiness {
     long start = System.nanoTime();
     long end = start + deadline.toNanos();
     String last = "not inspected yet";
+    Integer firstRestarts = null;
     while (true) {
       InspectContainerResponse c = docker.container(containerId);
       InspectContainerResponse.ContainerState s = c.getState();
       HealthState h = s.getHealth();
       double took = (System.nanoTime() - start) / 1e9;
-      if (Boolean.TRUE.equals(s.getRestarting())) {
+      int restarts = c.getRestartCount() == null ? 0 : c.getRestartCount();
+      if (firstRestarts == null) {
+        firstRestarts = restarts;
+      }
+      if (Boolean.TRUE.equals(s.getRestarting()) || restarts > firstRestarts) {
         throw notReady(docker, containerId, label + " is restarting (last exit code " + s.getExitCodeLong()
             + ")", masker);
       }
@@ -119,7 +144,9 @@ public final class ContainerReadiness {
             + ")") + " after " + String.format(java.util.Locale.ROOT, "%.1f s", took), masker);
       }
       boolean healthOk = true;
+      boolean signal = check != null;
       if (useDockerHealth && h != null && h.getStatus() != null && !"none".equals(h.getStatus())) {
+        signal = true;
         if ("unhealthy".equals(h.getStatus())) {
           throw notReady(docker, containerId, label + " is unhealthy: " + lastHealthOutput(h, masker), masker);
         }
@@ -137,6 +164,10 @@ public final class ContainerReadiness {
         }
         healthOk = r.passed();
         last = last + "; " + check.describe() + ": " + r.detail();
+      }
+      if (healthOk && !signal && System.nanoTime() - start < settle.toNanos()) {
+        healthOk = false;
+        last = "running, settling";
       }
       if (healthOk) {
         return last + " after " + String.format(java.util.Locale.ROOT, "%.2f s", took);

@@ -77,7 +77,19 @@ public final class ContainerSpec {
    * @throws DockerCallException when the container or its image cannot be inspected
    */
   public static ContainerSpec of(Docker docker, String nameOrId) {
-    InspectContainerResponse c = docker.container(nameOrId);
+    return of(docker, docker.container(nameOrId));
+  }
+
+  /**
+   * Reads a container's configuration from its inspection (its image is inspected for the defaults).
+   *
+   * @param docker the daemon
+   * @param c the container's inspection
+   * @return its spec
+   * @throws DockerCallException when its image cannot be inspected
+   */
+  public static ContainerSpec of(Docker docker, InspectContainerResponse c) {
+    String nameOrId = c.getName();
     InspectImageResponse image = docker.call("inspect image " + c.getImageId() + " of container " + nameOrId,
         () -> docker.client().inspectImageCmd(c.getImageId()).exec());
     return from(c, image.getConfig());

@@ -163,7 +163,10 @@ public final class ReleaseImages {
    * @return the newest release naming it, or empty
    */
   public Optional<ReleaseImage> releaseOf(String imageId) {
-    List<ReleaseImage> all = list();
+    return releaseOf(imageId, list());
+  }
+
+  private Optional<ReleaseImage> releaseOf(String imageId, List<ReleaseImage> all) {
     for (int i = all.size() - 1; i >= 0; i--) {
       if (all.get(i).imageId().equals(imageId)) {
         return Optional.of(all.get(i));
@@ -188,21 +191,23 @@ public final class ReleaseImages {
 
   /**
    * The release before the one running an image id: the highest release id lower than the running release's,
-   * checked with {@link #resolve(String)}. With a registry, a release recorded there whose tag is now gone counts
-   * (and is refused, naming it), so a pruned previous release is never skipped silently.
+   * checked as {@link #resolve(String)} checks. With a registry, a release recorded there whose tag is now gone
+   * counts (and is refused, naming it), so a pruned previous release is never skipped silently.
    *
    * @param runningImageId the image id the container runs
    * @return the previous release
    * @throws ReleaseNotFoundException when the running image is not a release, or no earlier release exists
+   * @throws ReleaseTagMovedException when the previous release's tag names another image than recorded
    */
   public ReleaseImage previousOf(String runningImageId) {
-    ReleaseImage current = releaseOf(runningImageId).orElseThrow(() -> new ReleaseNotFoundException("release image",
-        "running " + ReleaseImage.shortId(runningImageId), repository + " tags " + reference("*")
-        + " (the running image is not a release: name the target with toRelease(id))", ids()));
-    List<String> candidates = new ArrayList<>(ids());
-    if (registry != null) {
-      registry.read().keySet().stream().filter(k -> !candidates.contains(k)).forEach(candidates::add);
-    }
+    List<ReleaseImage> all = list();
+    List<String> ids = all.stream().map(ReleaseImage::id).toList();
+    ReleaseImage current = releaseOf(runningImageId, all).orElseThrow(() -> new ReleaseNotFoundException(
+        "release image", "running " + ReleaseImage.shortId(runningImageId), repository + " tags " + reference("*")
+        + " (the running image is not a release: name the target with toRelease(id))", ids));
+    Map<String, ReleaseRegistry.Entry> recorded = registry == null ? Map.of() : registry.read();
+    List<String> candidates = new ArrayList<>(ids);
+    recorded.keySet().stream().filter(k -> !candidates.contains(k)).forEach(candidates::add);
     candidates.sort(ReleaseIds.ORDER);
     String previous = null;
     for (String id : candidates) {
@@ -212,9 +217,17 @@ public final class ReleaseImages {
     }
     if (previous == null) {
       throw new ReleaseNotFoundException("release image", "before " + current.id(), repository + " (running "
-          + current.reference() + ")", ids());
+          + current.reference() + ")", ids);
     }
-    return resolve(previous);
+    String p = previous;
+    ReleaseImage r = all.stream().filter(x -> x.id().equals(p)).findFirst().orElseThrow(() -> new
+        ReleaseNotFoundException("release image", reference(p), "the images of " + repository,
+        all.stream().map(ReleaseImage::reference).toList()));
+    ReleaseRegistry.Entry e = recorded.get(p);
+    if (e != null && !e.imageId().equals(r.imageId())) {
+      throw new ReleaseTagMovedException(r.reference(), e.imageId(), r.imageId(), registry.file());
+    }
+    return r;
   }
 
   private Optional<ReleaseImage> find(String id) {
