@@ -14,6 +14,7 @@ import dev.rollback.verify.VerificationChain;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -140,6 +141,64 @@ class ImageTagRollbackIT {
     assertThat(now.getHostConfig().getInit()).isTrue();
     assertThat(DockerFixture.body("http://127.0.0.1:18110/")).isEqualTo("release-2\n");
     assertThat(report.toJson()).doesNotContain(SECRET);
+  }
+
+  @Test
+  void keepsNetworksAliasesAndVolumesOfTheOriginal() throws Exception {
+    String repo = "rollback-test/rbdock-img-net";
+    ReleaseImages rel = releases(repo, TestImages.HEALTHY, TestImages.UNHEALTHY);
+    String name = "rbdock-img-net";
+    String net = "rbdock-img-net-a";
+    String net2 = "rbdock-img-net-b";
+    String vol = "rbdock-img-net-data";
+    Path bind = java.nio.file.Files.createDirectories(tmp.resolve("bind"));
+    java.nio.file.Files.writeString(bind.resolve("hello"), "from the host\n");
+    try {
+      fx.docker.client().createNetworkCmd().withName(net).exec();
+      fx.docker.client().createNetworkCmd().withName(net2).exec();
+      fx.docker.client().createVolumeCmd().withName(vol).exec();
+      fx.removeQuietly(name);
+      var hc = com.github.dockerjava.api.model.HostConfig.newHostConfig().withInit(true).withNetworkMode(net)
+          .withBinds(new com.github.dockerjava.api.model.Bind(vol, new com.github.dockerjava.api.model.Volume("/data")),
+              new com.github.dockerjava.api.model.Bind(bind.toString(),
+                  new com.github.dockerjava.api.model.Volume("/host"), com.github.dockerjava.api.model.AccessMode.ro));
+      String id = fx.docker.client().createContainerCmd(repo + ":release-2").withName(name).withHostConfig(hc)
+          .withAliases("api").exec().getId();
+      fx.cleanUpContainer(name);
+      fx.docker.client().connectToNetworkCmd().withContainerId(id).withNetworkId(net2)
+          .withContainerNetwork(new com.github.dockerjava.api.model.ContainerNetwork().withAliases("api-b")).exec();
+      fx.docker.client().startContainerCmd(id).exec();
+      DockerExecExecutor.of(fx.docker, name).run(dev.rollback.exec.Command.of("sh", "-c", "echo kept > /data/marker"))
+          .requireSuccess();
+
+      RollbackReport report = plan(name).step(strategy(name, rel)).build().run();
+
+      assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.ROLLED_BACK);
+      assertThat(report.steps().get(0).actions()).as("no host ports: started beside the original")
+          .noneMatch(a -> a.contains("must be free"));
+      InspectContainerResponse now = inspect(name);
+      assertThat(now.getId()).isNotEqualTo(id);
+      assertThat(now.getNetworkSettings().getNetworks()).containsOnlyKeys(net, net2);
+      assertThat(now.getNetworkSettings().getNetworks().get(net).getAliases()).contains("api");
+      assertThat(now.getNetworkSettings().getNetworks().get(net2).getAliases()).contains("api-b");
+      DockerExecExecutor inNew = DockerExecExecutor.of(fx.docker, name);
+      assertThat(inNew.run(dev.rollback.exec.Command.of("cat", "/data/marker", "/host/hello")).stdout())
+          .isEqualTo("kept\nfrom the host\n");
+    } finally {
+      fx.removeQuietly(name);
+      for (String n : List.of(net, net2)) {
+        try {
+          fx.docker.client().removeNetworkCmd(n).exec();
+        } catch (RuntimeException ignored) {
+          // not there
+        }
+      }
+      try {
+        fx.docker.client().removeVolumeCmd(vol).exec();
+      } catch (RuntimeException ignored) {
+        // not there
+      }
+    }
   }
 
   @Test
