@@ -182,7 +182,7 @@ public final class ImageTagRollback implements RollbackStrategy {
     String createdImage = docker.container(newId).getImageId();
     if (!createdImage.equals(target.imageId())) {
       throw new ReleaseTagMovedException(target.reference(), target.imageId(), createdImage,
-          releases.registry().map(ReleaseRegistry::file).orElse(java.nio.file.Path.of("(no registry)")));
+          "it moved while the rollback created " + temporaryName);
     }
     if (stopFirst) {
       ops.stop(spec.containerId(), container + " (its host ports " + spec.portsText() + " must be free)");

@@ -17,9 +17,19 @@ public class ReleaseTagMovedException extends RollbackException {
    * @param registry the registry file
    */
   public ReleaseTagMovedException(String reference, String recorded, String now, Path registry) {
+    this(reference, recorded, now, "recorded in " + registry);
+  }
+
+  /**
+   * @param reference the tag
+   * @param expected the image id it named when it was checked
+   * @param now the image id it names now
+   * @param where where the expected id came from, e.g. {@code checked in preflight}
+   */
+  public ReleaseTagMovedException(String reference, String expected, String now, String where) {
     super("release tag " + reference + " now names image " + ReleaseImage.shortId(now) + " but was deployed as "
-        + ReleaseImage.shortId(recorded) + " (recorded in " + registry + "); refusing to roll back to a moved tag: "
-        + "re-tag " + ReleaseImage.shortId(recorded) + " as " + reference + " if that image still exists, "
+        + ReleaseImage.shortId(expected) + " (" + where + "); refusing to roll back to a moved tag: "
+        + "re-tag " + ReleaseImage.shortId(expected) + " as " + reference + " if that image still exists, "
         + "or roll back to another release");
   }
 }
