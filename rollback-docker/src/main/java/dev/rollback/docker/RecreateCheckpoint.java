@@ -13,9 +13,10 @@ import java.util.stream.Collectors;
  * @param project the project name
  * @param files file name to content, null when the file did not exist
  * @param images service to short image id
+ * @param healthy whether every container was running and healthy (or had no health check)
  */
-public record RecreateCheckpoint(String project, Map<String, String> files, Map<String, String> images)
-    implements Checkpoint {
+public record RecreateCheckpoint(String project, Map<String, String> files, Map<String, String> images,
+    boolean healthy) implements Checkpoint {
 
   /** Copies the maps (files may hold null values). */
   public RecreateCheckpoint {
@@ -27,7 +28,7 @@ public record RecreateCheckpoint(String project, Map<String, String> files, Map<
   public String describe() {
     return "compose project " + project + ": " + files.entrySet().stream()
         .map(e -> e.getKey() + (e.getValue() == null ? " (absent)" : " (" + e.getValue().length() + " bytes)"))
-        .collect(Collectors.joining(", ")) + "; images " + images;
+        .collect(Collectors.joining(", ")) + "; images " + images + (healthy ? ", healthy" : ", not all healthy");
   }
 
   /** Same as {@link #describe()}: never the files' content. */

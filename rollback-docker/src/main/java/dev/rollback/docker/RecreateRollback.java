@@ -4,8 +4,6 @@ import dev.rollback.Checkpoint;
 import dev.rollback.RollbackContext;
 import dev.rollback.RollbackException;
 import dev.rollback.RollbackStrategy;
-import dev.rollback.exec.Command;
-import dev.rollback.exec.ExecResult;
 import dev.rollback.exec.Executor;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -120,33 +118,39 @@ public final class RecreateRollback implements RollbackStrategy {
   @Override
   public void preflight(RollbackContext ctx) {
     Executor ex = ctx.executor(executor);
+    ComposeProject p = project(ex);
     for (String f : files) {
       if (previous.read(ex, f).isEmpty()) {
         throw new RollbackException("the previous configuration has no " + f + " (looked in " + previous.describe()
             + "); nothing was stopped: point the ConfigSource at the release to roll back to");
       }
-      if (readCurrent(ex, f).isEmpty()) {
+      if (p.read(f).isEmpty()) {
         throw new RollbackException("project " + project + " has no " + f + " in " + dir + " on "
             + executor.describe() + "; check the project directory");
       }
     }
-    ctx.action("compose on " + executor.describe() + ": " + composeFor(ex));
+    ctx.action("compose on " + executor.describe() + ": " + p.compose());
+  }
+
+  private ComposeProject project(Executor ex) {
+    return new ComposeProject(ex, compose != null ? compose : ComposeCommand.detect(ex), dir, project, files,
+        Map.of());
   }
 
   @Override
   public Checkpoint checkpoint(RollbackContext ctx) {
-    Executor ex = ctx.executor(executor);
+    ComposeProject p = project(ctx.executor(executor));
     Map<String, String> saved = new LinkedHashMap<>();
     for (String f : allFiles()) {
-      saved.put(f, readCurrent(ex, f).orElse(null));
+      saved.put(f, p.read(f).orElse(null));
     }
-    return new RecreateCheckpoint(project, saved, images(ex, composeFor(ex)));
+    return new RecreateCheckpoint(project, saved, p.images(), p.allHealthy());
   }
 
   @Override
   public void rollback(RollbackContext ctx) {
     Executor ex = ctx.executor(executor);
-    ComposeCommand c = composeFor(ex);
+    ComposeProject p = project(ex);
     Map<String, String> next = new LinkedHashMap<>();
     for (String f : allFiles()) {
       Optional<String> content = previous.read(ex, f);
@@ -158,127 +162,34 @@ public final class RecreateRollback implements RollbackStrategy {
     if (!next.containsKey(ENV)) {
       ctx.action(previous.describe() + " has no " + ENV + ": the current one stays");
     }
-    recreate(ctx, ex, c, next);
+    recreate(ctx, p, next, true);
   }
 
   @Override
   public void restore(RollbackContext ctx, Checkpoint checkpoint) {
     RecreateCheckpoint cp = (RecreateCheckpoint) checkpoint;
-    Executor ex = ctx.executor(executor);
+    ComposeProject p = project(ctx.executor(executor));
     Map<String, String> back = new LinkedHashMap<>();
     cp.files().forEach((f, v) -> {
       if (v != null) {
         back.put(f, v);
       }
     });
-    recreate(ctx, ex, composeFor(ex), back);
-    Map<String, String> now = images(ex, composeFor(ex));
+    // A project unhealthy before the rollback cannot be asked to be healthy now: then wait for it to run.
+    recreate(ctx, p, back, cp.healthy());
+    Map<String, String> now = p.images();
     if (!ctx.dryRun() && !now.equals(cp.images())) {
       ctx.action("warning: images after restore " + now + " differ from before the rollback " + cp.images()
           + " (a tag moved in between?)");
     }
   }
 
-  private void recreate(RollbackContext ctx, Executor ex, ComposeCommand c, Map<String, String> content) {
-    run(ex, c, "down");
-    content.forEach((f, v) -> {
-      ctx.action("write " + dir + "/" + f + " (" + v.length() + " bytes)");
-      ex.run(Command.of("sh", "-c", "cat > \"$1.rollback-tmp\" && mv -f \"$1.rollback-tmp\" \"$1\"", "sh",
-          dir + "/" + f).withStdin(v)).requireSuccess();
-    });
-    run(ex, c, "up", "-d");
+  private void recreate(RollbackContext ctx, ComposeProject p, Map<String, String> content, boolean healthy) {
+    p.run("down");
+    content.forEach((f, v) -> p.write(ctx, f, v));
+    p.run("up", "-d");
     if (!ctx.dryRun()) {
-      ctx.action("containers ready: " + awaitRunning(ex, c));
-    }
-  }
-
-  private void run(Executor ex, ComposeCommand c, String... args) {
-    ex.run(compose(c, args).withTimeout(Duration.ofMinutes(5))).requireSuccess();
-  }
-
-  private Command compose(ComposeCommand c, String... args) {
-    List<String> a = new ArrayList<>(List.of("-p", project));
-    for (String f : files) {
-      a.add("-f");
-      a.add(f);
-    }
-    a.addAll(List.of(args));
-    return Command.of(c.argv(a.toArray(String[]::new))).withWorkingDir(dir);
-  }
-
-  private ComposeCommand composeFor(Executor ex) {
-    return compose != null ? compose : ComposeCommand.detect(ex);
-  }
-
-  private Optional<String> readCurrent(Executor ex, String f) {
-    ExecResult r = ex.run(Command.of("cat", "--", dir + "/" + f).readOnly());
-    return r.succeeded() ? Optional.of(r.stdout()) : Optional.empty();
-  }
-
-  /** service to image id of the project's containers, via {@code compose ps -q} and {@code docker inspect}. */
-  private Map<String, String> images(Executor ex, ComposeCommand c) {
-    Map<String, String> out = new LinkedHashMap<>();
-    for (String line : inspect(ex, c, "{{index .Config.Labels \"com.docker.compose.service\"}} {{.Image}}")) {
-      String[] p = line.split(" ", 2);
-      if (p.length == 2) {
-        out.put(p[0], ReleaseImage.shortId(p[1]));
-      }
-    }
-    return out;
-  }
-
-  private List<String> inspect(Executor ex, ComposeCommand c, String format) {
-    ExecResult ps = ex.run(compose(c, "ps", "-q").readOnly());
-    List<String> ids = ps.stdout().lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
-    if (!ps.succeeded() || ids.isEmpty()) {
-      return List.of();
-    }
-    List<String> argv = new ArrayList<>(List.of("docker", "inspect", "-f", format));
-    argv.addAll(ids);
-    ExecResult r = ex.run(Command.of(argv).readOnly());
-    return r.succeeded() ? r.stdout().lines().toList() : List.of();
-  }
-
-  private String awaitRunning(Executor ex, ComposeCommand c) {
-    long end = System.nanoTime() + deadline.toNanos();
-    String fmt = "{{index .Config.Labels \"com.docker.compose.service\"}} {{.State.Status}} {{.State.Restarting}} "
-        + "{{.State.ExitCode}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}";
-    String last = "no containers";
-    while (true) {
-      List<String> lines = inspect(ex, c, fmt);
-      boolean ready = !lines.isEmpty();
-      for (String l : lines) {
-        String[] p = l.split(" ");
-        if (p.length < 5) {
-          ready = false;
-          continue;
-        }
-        if ("true".equals(p[2]) || "exited".equals(p[1]) || "dead".equals(p[1])) {
-          throw new ContainerNotReadyException("service " + p[0] + " of project " + project + " is " + p[1]
-              + (p[2].equals("true") ? " (restarting)" : "") + " with exit code " + p[3] + " after up -d; see "
-              + c + " -p " + project + " logs " + p[0]);
-        }
-        if ("unhealthy".equals(p[4])) {
-          throw new ContainerNotReadyException("service " + p[0] + " of project " + project + " is unhealthy");
-        }
-        if (!"running".equals(p[1]) || "starting".equals(p[4])) {
-          ready = false;
-        }
-      }
-      last = String.join(", ", lines);
-      if (ready) {
-        return last;
-      }
-      if (System.nanoTime() > end) {
-        throw new ContainerNotReadyException("project " + project + " not ready within " + deadline.toSeconds()
-            + " s: " + last);
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new ContainerNotReadyException("interrupted while waiting for project " + project);
-      }
+      ctx.action("containers ready: " + p.awaitRunning(deadline, healthy));
     }
   }
 }
