@@ -1,0 +1,345 @@
+package dev.rollback.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import dev.rollback.Outcome;
+import dev.rollback.Preview;
+import dev.rollback.RollbackPlan;
+import dev.rollback.RollbackReport;
+import dev.rollback.journal.Journal;
+import dev.rollback.lock.TargetLock;
+import dev.rollback.verify.Retry;
+import dev.rollback.verify.VerificationChain;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImageTagRollbackIT {
+  static final String SECRET = "s3cr3t-Pa55w0rd-9f2c";
+
+  @TempDir
+  Path tmp;
+  DockerFixture fx;
+
+  @BeforeEach
+  void start() {
+    fx = DockerFixture.start();
+  }
+
+  @AfterEach
+  void stop() {
+    fx.close();
+  }
+
+  RollbackPlan.Builder plan(String target) {
+    return RollbackPlan.builder(target).lock(TargetLock.inDirectory(tmp.resolve("locks")))
+        .journal(Journal.jsonLines(tmp.resolve("journal.jsonl")));
+  }
+
+  static VerificationChain healthOn(int port) {
+    return VerificationChain.of(HttpStatusCheck.ok("http://127.0.0.1:" + port + "/health"))
+        .retry(Retry.every(Duration.ofMillis(100)).deadline(Duration.ofSeconds(10)));
+  }
+
+  ReleaseImages releases(String repo, String previousImage, String currentImage) {
+    fx.tag(previousImage, repo, "1");
+    fx.tag(currentImage, repo, "2");
+    ReleaseImages r = ReleaseImages.of(fx.docker, repo).recordedIn(tmp.resolve("registry"));
+    r.recordDeployed("1");
+    r.recordDeployed("2");
+    return r;
+  }
+
+  ImageTagRollback strategy(String name, ReleaseImages releases) {
+    return ImageTagRollback.of(fx.docker, name, releases)
+        .readiness(ContainerReadiness.defaults().deadline(Duration.ofSeconds(15)))
+        .stopTimeout(Duration.ofSeconds(5));
+  }
+
+  InspectContainerResponse inspect(String name) {
+    return fx.docker.container(name);
+  }
+
+  @Test
+  void rollsBackToThePreviousReleaseWithTheSameConfigurationAndNeverPrintsTheSecret() {
+    String repo = "rollback-test/rbdock-img-ok";
+    ReleaseImages rel = releases(repo, TestImages.HEALTHY, TestImages.UNHEALTHY);
+    String name = "rbdock-img-ok";
+    String oldId = fx.run(name, repo + ":release-2", 18101, "DB_PASSWORD=" + SECRET, "MODE=blue");
+    RollbackReport report;
+    try (CapturedStderr log = new CapturedStderr()) {
+      report = plan("rbdock-img-ok").step(strategy(name, rel)).verify(healthOn(18101)).build().run();
+      assertThat(log.text()).contains("rbdock-img-ok").doesNotContain(SECRET);
+    }
+
+    assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.ROLLED_BACK);
+    InspectContainerResponse now = inspect(name);
+    assertThat(now.getId()).isNotEqualTo(oldId);
+    assertThat(now.getImageId()).isEqualTo(rel.resolve("1").imageId());
+    assertThat(now.getConfig().getImage()).isEqualTo(repo + ":release-1");
+    assertThat(Arrays.asList(now.getConfig().getEnv())).contains("DB_PASSWORD=" + SECRET, "MODE=blue");
+    assertThat(now.getHostConfig().getInit()).isTrue();
+    assertThat(now.getHostConfig().getRestartPolicy().getName()).isEqualTo("unless-stopped");
+    assertThat(now.getConfig().getLabels()).containsEntry("rbdock.test", "true").containsEntry("rbdock.release", "1");
+    assertThat(ContainerSpec.from(now, null).portsText()).isEqualTo("127.0.0.1:18101->8080/tcp");
+    assertThat(fx.docker.findContainer(oldId)).as("the replaced container is removed by default").isEmpty();
+    assertThat(fx.docker.findContainer(name + "-rollback")).isEmpty();
+    assertThat(DockerFixture.body("http://127.0.0.1:18101/")).isEqualTo("release-1\n");
+    assertThat(report.steps().get(0).checkpoint()).contains("DB_PASSWORD", "MODE", "127.0.0.1:18101->8080/tcp")
+        .doesNotContain(SECRET);
+    assertThat(report.toJson()).doesNotContain(SECRET);
+    assertThat(report.toText()).doesNotContain(SECRET);
+  }
+
+  @Test
+  void masksTheSecretWhenTheFailedContainerLogsIt() {
+    String repo = "rollback-test/rbdock-img-leak";
+    ReleaseImages rel = releases(repo, TestImages.LEAKS_SECRET, TestImages.HEALTHY);
+    String name = "rbdock-img-leak";
+    String oldId = fx.run(name, repo + ":release-2", 18109, "DB_PASSWORD=" + SECRET);
+    RollbackReport report;
+    try (CapturedStderr log = new CapturedStderr()) {
+      report = plan(name).step(strategy(name, rel)).verify(healthOn(18109)).build().run();
+      assertThat(log.text()).contains("connecting with password *** failed").doesNotContain(SECRET);
+    }
+
+    assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.RESTORED);
+    assertThat(report.failure()).contains("connecting with password *** failed").doesNotContain(SECRET);
+    assertThat(report.toJson()).doesNotContain(SECRET);
+    assertThat(report.toText()).doesNotContain(SECRET);
+    assertThat(inspect(name).getId()).isEqualTo(oldId);
+  }
+
+  @Test
+  void recreatesTheRemovedOriginalFromItsCheckpointWhenThePlansVerificationFails() {
+    String repo = "rollback-test/rbdock-img-verify";
+    ReleaseImages rel = releases(repo, TestImages.HEALTHY, TestImages.UNHEALTHY);
+    String name = "rbdock-img-verify";
+    String oldId = fx.run(name, repo + ":release-2", 18110, "DB_PASSWORD=" + SECRET);
+    String oldImage = inspect(name).getImageId();
+
+    RollbackReport report = plan(name).step(strategy(name, rel))
+        .verify(VerificationChain.of(new HttpStatusCheck("http://127.0.0.1:18110/health", 418))
+            .retry(Retry.every(Duration.ofMillis(100)).attempts(3)))
+        .verifyAfterRestore(VerificationChain.of(HttpStatusCheck.ok("http://127.0.0.1:18110/"))
+            .retry(Retry.every(Duration.ofMillis(100)).deadline(Duration.ofSeconds(10))))
+        .build().run();
+
+    assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.RESTORED);
+    assertThat(report.steps().get(0).actions()).anyMatch(a -> a.startsWith("recreate " + name + " from its checkpoint"));
+    InspectContainerResponse now = inspect(name);
+    assertThat(now.getId()).isNotEqualTo(oldId);
+    assertThat(now.getImageId()).isEqualTo(oldImage);
+    assertThat(now.getConfig().getImage()).isEqualTo(repo + ":release-2");
+    assertThat(Arrays.asList(now.getConfig().getEnv())).contains("DB_PASSWORD=" + SECRET);
+    assertThat(now.getHostConfig().getInit()).isTrue();
+    assertThat(DockerFixture.body("http://127.0.0.1:18110/")).isEqualTo("release-2\n");
+    assertThat(report.toJson()).doesNotContain(SECRET);
+  }
+
+  @Test
+  void keepsNetworksAliasesAndVolumesOfTheOriginal() throws Exception {
+    String repo = "rollback-test/rbdock-img-net";
+    ReleaseImages rel = releases(repo, TestImages.HEALTHY, TestImages.UNHEALTHY);
+    String name = "rbdock-img-net";
+    String net = "rbdock-img-net-a";
+    String net2 = "rbdock-img-net-b";
+    String vol = "rbdock-img-net-data";
+    Path bind = java.nio.file.Files.createDirectories(tmp.resolve("bind"));
+    java.nio.file.Files.writeString(bind.resolve("hello"), "from the host\n");
+    try {
+      fx.docker.client().createNetworkCmd().withName(net).exec();
+      fx.docker.client().createNetworkCmd().withName(net2).exec();
+      fx.docker.client().createVolumeCmd().withName(vol).exec();
+      fx.removeQuietly(name);
+      var hc = com.github.dockerjava.api.model.HostConfig.newHostConfig().withInit(true).withNetworkMode(net)
+          .withBinds(new com.github.dockerjava.api.model.Bind(vol, new com.github.dockerjava.api.model.Volume("/data")),
+              new com.github.dockerjava.api.model.Bind(bind.toString(),
+                  new com.github.dockerjava.api.model.Volume("/host"), com.github.dockerjava.api.model.AccessMode.ro));
+      String id = fx.docker.client().createContainerCmd(repo + ":release-2").withName(name).withHostConfig(hc)
+          .withAliases("api").exec().getId();
+      fx.cleanUpContainer(name);
+      fx.docker.client().connectToNetworkCmd().withContainerId(id).withNetworkId(net2)
+          .withContainerNetwork(new com.github.dockerjava.api.model.ContainerNetwork().withAliases("api-b")).exec();
+      fx.docker.client().startContainerCmd(id).exec();
+      DockerExecExecutor.of(fx.docker, name).run(dev.rollback.exec.Command.of("sh", "-c", "echo kept > /data/marker"))
+          .requireSuccess();
+
+      RollbackReport report = plan(name).step(strategy(name, rel)).build().run();
+
+      assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.ROLLED_BACK);
+      assertThat(report.steps().get(0).actions()).as("no host ports: started beside the original")
+          .noneMatch(a -> a.contains("must be free"));
+      InspectContainerResponse now = inspect(name);
+      assertThat(now.getId()).isNotEqualTo(id);
+      assertThat(now.getNetworkSettings().getNetworks()).containsOnlyKeys(net, net2);
+      assertThat(now.getNetworkSettings().getNetworks().get(net).getAliases()).contains("api");
+      assertThat(now.getNetworkSettings().getNetworks().get(net2).getAliases()).contains("api-b");
+      DockerExecExecutor inNew = DockerExecExecutor.of(fx.docker, name);
+      assertThat(inNew.run(dev.rollback.exec.Command.of("cat", "/data/marker", "/host/hello")).stdout())
+          .isEqualTo("kept\nfrom the host\n");
+    } finally {
+      fx.removeQuietly(name);
+      for (String n : List.of(net, net2)) {
+        try {
+          fx.docker.client().removeNetworkCmd(n).exec();
+        } catch (RuntimeException ignored) {
+          // not there
+        }
+      }
+      try {
+        fx.docker.client().removeVolumeCmd(vol).exec();
+      } catch (RuntimeException ignored) {
+        // not there
+      }
+    }
+  }
+
+  @Test
+  void refusesBeforeAnythingStopsWhenThePreviousTagIsGoneAndListsTheTagsThatExist() {
+    String repo = "rollback-test/rbdock-img-gone";
+    ReleaseImages rel = releases(repo, TestImages.HEALTHY, TestImages.UNHEALTHY);
+    fx.tag(TestImages.HEALTHY, repo, "3");
+    String name = "rbdock-img-gone";
+    String oldId = fx.run(name, repo + ":release-2", 18102);
+    String startedAt = inspect(name).getState().getStartedAt();
+    fx.untag(repo + ":release-1");
+
+    RollbackReport report = plan(name).step(strategy(name, rel)).verify(healthOn(18102)).build().run();
+
+    assertThat(report.outcome()).isEqualTo(Outcome.REFUSED);
+    assertThat(report.failure()).contains(repo + ":release-1 not found")
+        .contains(repo + ":release-2, " + repo + ":release-3");
+    assertThat(inspect(name).getId()).isEqualTo(oldId);
+    assertThat(inspect(name).getState().getStartedAt()).as("never stopped").isEqualTo(startedAt);
+    assertThat(fx.docker.findContainer(name + "-rollback")).isEmpty();
+  }
+
+  @Test
+  void refusesATagMovedSinceItWasDeployed() {
+    String repo = "rollback-test/rbdock-img-moved";
+    ReleaseImages rel = releases(repo, TestImages.HEALTHY, TestImages.UNHEALTHY);
+    fx.tag(TestImages.EXITS, repo, "1");
+    String name = "rbdock-img-moved";
+    fx.run(name, repo + ":release-2", 18103);
+
+    RollbackReport report = plan(name).step(strategy(name, rel)).build().run();
+
+    assertThat(report.outcome()).isEqualTo(Outcome.REFUSED);
+    assertThat(report.failure()).contains("release tag " + repo + ":release-1 now names image")
+        .contains("but was deployed as " + rel.registry().orElseThrow().read().get("1").imageId().substring(7, 19));
+  }
+
+  @Test
+  void restoresTheOriginalWhenThePreviousImageIsAlsoBroken() {
+    String repo = "rollback-test/rbdock-img-broken";
+    ReleaseImages rel = releases(repo, TestImages.UNHEALTHY, TestImages.HEALTHY);
+    String name = "rbdock-img-broken";
+    String oldId = fx.run(name, repo + ":release-2", 18104);
+    DockerFixture.await("original healthy", Duration.ofSeconds(10),
+        () -> DockerFixture.status("http://127.0.0.1:18104/health") == 200);
+
+    RollbackReport report = plan(name).step(strategy(name, rel)).verify(healthOn(18104)).build().run();
+
+    assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.RESTORED);
+    assertThat(report.failure()).contains("unhealthy");
+    assertThat(inspect(name).getId()).isEqualTo(oldId);
+    assertThat(inspect(name).getState().getRunning()).isTrue();
+    assertThat(DockerFixture.status("http://127.0.0.1:18104/health")).isEqualTo(200);
+    assertThat(fx.docker.findContainer(name + "-rollback")).isEmpty();
+  }
+
+  @Test
+  void restoresTheOriginalWhenThePreviousImageExitsAtStart() {
+    String repo = "rollback-test/rbdock-img-exits";
+    ReleaseImages rel = releases(repo, TestImages.EXITS, TestImages.HEALTHY);
+    String name = "rbdock-img-exits";
+    String oldId = fx.run(name, repo + ":release-2", 18105);
+
+    RollbackReport report = plan(name).step(strategy(name, rel)).verify(healthOn(18105)).build().run();
+
+    assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.RESTORED);
+    assertThat(report.failure()).containsAnyOf("exit code 3", "restarting").contains("release-3 cannot start");
+    assertThat(inspect(name).getId()).isEqualTo(oldId);
+    assertThat(DockerFixture.status("http://127.0.0.1:18105/health")).isEqualTo(200);
+  }
+
+  @Test
+  void leavesTheOriginalRunningWhenTheDaemonRefusesTheCreate() {
+    String repo = "rollback-test/rbdock-img-refused";
+    ReleaseImages rel = releases(repo, TestImages.HEALTHY, TestImages.UNHEALTHY);
+    String name = "rbdock-img-refused";
+    String oldId = fx.run(name, repo + ":release-2", 18106);
+    String startedAt = inspect(name).getState().getStartedAt();
+
+    RollbackReport report = plan(name).step(strategy(name, rel).temporaryName("not a valid name!"))
+        .verifyAfterRestore(VerificationChain.none()).build().run();
+
+    assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.RESTORED);
+    assertThat(report.failure()).contains("docker refused to create container not a valid name!")
+        .contains("HTTP 400").contains("Invalid container name");
+    assertThat(inspect(name).getId()).isEqualTo(oldId);
+    assertThat(inspect(name).getState().getStartedAt()).as("never stopped").isEqualTo(startedAt);
+  }
+
+  @Test
+  void startsTheOriginalAgainWhenTheDaemonRefusesToStartTheNewContainerAfterTheStop() {
+    String repo = "rollback-test/rbdock-img-nostart";
+    ReleaseImages rel = releases(repo, TestImages.BROKEN_START, TestImages.HEALTHY);
+    String name = "rbdock-img-nostart";
+    // Without docker-init the runtime itself execs the entrypoint, so the daemon refuses the start (with init,
+    // tini would start and exit 127 instead). Busybox as PID 1 then ignores SIGTERM: a short stop timeout.
+    String oldId = fx.run(name, repo + ":release-2", false, 18107);
+
+    RollbackReport report = plan(name).step(strategy(name, rel).stopTimeout(Duration.ofSeconds(1)))
+        .verify(healthOn(18107)).build().run();
+
+    assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.RESTORED);
+    assertThat(report.steps().get(0).actions()).anyMatch(a -> a.startsWith("stop " + name));
+    assertThat(report.failure()).contains("docker refused to start container " + name + "-rollback")
+        .contains("/no/such/entrypoint");
+    assertThat(inspect(name).getId()).isEqualTo(oldId);
+    assertThat(inspect(name).getState().getRunning()).isTrue();
+    assertThat(DockerFixture.status("http://127.0.0.1:18107/health")).isEqualTo(200);
+    assertThat(fx.docker.findContainer(name + "-rollback")).isEmpty();
+  }
+
+  @Test
+  void keepsTheReplacedContainerStoppedForForensicsWhenAsked() {
+    String repo = "rollback-test/rbdock-img-keep";
+    ReleaseImages rel = releases(repo, TestImages.HEALTHY, TestImages.UNHEALTHY);
+    String name = "rbdock-img-keep";
+    String oldId = fx.run(name, repo + ":release-2", 0);
+
+    RollbackReport report = plan(name).step(strategy(name, rel).keepReplacedContainer(true)).build().run();
+
+    assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.ROLLED_BACK);
+    InspectContainerResponse kept = fx.docker.container(oldId);
+    assertThat(kept.getName()).isEqualTo("/" + name + "-replaced-" + oldId.substring(0, 12));
+    assertThat(kept.getState().getRunning()).isFalse();
+    assertThat(report.steps().get(0).actions()).noneMatch(a -> a.startsWith("stop " + name + " (its host ports"));
+    assertThat(inspect(name).getImageId()).isEqualTo(rel.resolve("1").imageId());
+  }
+
+  @Test
+  void previewSaysWhatWouldHappenAndChangesNothing() {
+    String repo = "rollback-test/rbdock-img-preview";
+    ReleaseImages rel = releases(repo, TestImages.HEALTHY, TestImages.UNHEALTHY);
+    String name = "rbdock-img-preview";
+    String oldId = fx.run(name, repo + ":release-2", 18108);
+
+    Preview p = plan(name).step(strategy(name, rel)).build().preview();
+
+    assertThat(p.wouldProceed()).isTrue();
+    assertThat(p.steps().get(0).actions()).anyMatch(a -> a.contains("would create " + name + "-rollback from "
+        + repo + ":release-1")).anyMatch(a -> a.contains("would stop " + name + " first"));
+    assertThat(inspect(name).getId()).isEqualTo(oldId);
+    assertThat(fx.docker.findContainer(name + "-rollback")).isEmpty();
+  }
+}
