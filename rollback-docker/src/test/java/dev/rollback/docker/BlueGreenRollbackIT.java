@@ -10,6 +10,7 @@ import dev.rollback.exec.LocalExecutor;
 import dev.rollback.journal.Journal;
 import dev.rollback.lock.TargetLock;
 import dev.rollback.testing.TestEnvironment;
+import dev.rollback.verify.HttpCheck;
 import dev.rollback.verify.Retry;
 import dev.rollback.verify.VerificationChain;
 import java.net.URI;
@@ -42,7 +43,7 @@ class BlueGreenRollbackIT {
   }
 
   static VerificationChain ok(String url) {
-    return VerificationChain.of(HttpStatusCheck.ok(url))
+    return VerificationChain.of(HttpCheck.get(url).expectStatus(200))
         .retry(Retry.every(Duration.ofMillis(100)).deadline(Duration.ofSeconds(10)));
   }
 
@@ -60,7 +61,7 @@ class BlueGreenRollbackIT {
   BlueGreenRollback strategy(String blue, ReleaseImages rel, TrafficSwitch sw, int greenPort) {
     return BlueGreenRollback.of(fx.docker, blue, rel, sw).greenPort(8080, greenPort).drain(Duration.ofMillis(200))
         .readiness(ContainerReadiness.defaults().deadline(Duration.ofSeconds(15))
-            .andCheck(HttpStatusCheck.ok("http://127.0.0.1:" + greenPort + "/health")));
+            .andCheck(HttpCheck.get("http://127.0.0.1:" + greenPort + "/health").expectStatus(200)));
   }
 
   @Test
@@ -75,7 +76,7 @@ class BlueGreenRollbackIT {
           .nginxCommand(nginx.argv());
 
       RollbackReport report = plan(blue).step(strategy(blue, rel, sw, 18122)
-              .verifyThroughProxy(HttpStatusCheck.ok(nginx.url("/health")), Duration.ofSeconds(10)))
+              .verifyThroughProxy(HttpCheck.get(nginx.url("/health")).expectStatus(200), Duration.ofSeconds(10)))
           .verify(ok(nginx.url("/health"))).build().run();
 
       assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.ROLLED_BACK);
@@ -167,7 +168,7 @@ class BlueGreenRollbackIT {
       CaddyAdminSwitch sw = CaddyAdminSwitch.of(admin, caddy.handlerId);
 
       RollbackReport report = plan(blue).step(strategy(blue, rel, sw, 18142)
-              .verifyThroughProxy(HttpStatusCheck.ok(caddy.url("/health")), Duration.ofSeconds(10)))
+              .verifyThroughProxy(HttpCheck.get(caddy.url("/health")).expectStatus(200), Duration.ofSeconds(10)))
           .verify(ok(caddy.url("/health"))).build().run();
 
       assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.ROLLED_BACK);
@@ -189,7 +190,7 @@ class BlueGreenRollbackIT {
       CaddyAdminSwitch sw = CaddyAdminSwitch.of(admin, caddy.handlerId);
 
       RollbackReport report = plan(blue).step(strategy(blue, rel, sw, 18145)
-              .verifyThroughProxy(new HttpStatusCheck(caddy.url("/health"), 418), Duration.ofSeconds(1)))
+              .verifyThroughProxy(HttpCheck.get(caddy.url("/health")).expectStatus(418), Duration.ofSeconds(1)))
           .verify(ok(caddy.url("/"))).build().run();
 
       assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.RESTORED);

@@ -10,6 +10,7 @@ import dev.rollback.exec.LocalExecutor;
 import dev.rollback.journal.Journal;
 import dev.rollback.lock.TargetLock;
 import dev.rollback.testing.TestEnvironment;
+import dev.rollback.verify.HttpCheck;
 import dev.rollback.verify.Retry;
 import dev.rollback.verify.VerificationChain;
 import java.nio.file.Files;
@@ -101,9 +102,9 @@ class ComposeBlueGreenRollbackIT {
               ConfigSource.snapshotDir(snap.toString()), greenDir.toString(),
               NginxUpstreamSwitch.of(LOCAL, nginx.upstreamFile.toString(), "app").nginxCommand(nginx.argv()))
           .greenEnv("HOST_PORT", "18161").greenUpstream("127.0.0.1:18161").drain(Duration.ofMillis(200))
-          .verifyThroughProxy(HttpStatusCheck.ok(nginx.url("/health")), Duration.ofSeconds(10));
+          .verifyThroughProxy(HttpCheck.get(nginx.url("/health")).expectStatus(200), Duration.ofSeconds(10));
 
-      RollbackReport report = plan(blue).step(s).verify(VerificationChain.of(HttpStatusCheck.ok(nginx.url("/health")))
+      RollbackReport report = plan(blue).step(s).verify(VerificationChain.of(HttpCheck.get(nginx.url("/health")).expectStatus(200))
           .retry(Retry.every(Duration.ofMillis(100)).deadline(Duration.ofSeconds(10)))).build().run();
 
       assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.ROLLED_BACK);
@@ -128,7 +129,7 @@ class ComposeBlueGreenRollbackIT {
               NginxUpstreamSwitch.of(LOCAL, nginx.upstreamFile.toString(), "app").nginxCommand(nginx.argv()))
           .greenEnv("HOST_PORT", "18164").greenUpstream("127.0.0.1:18164").deadline(Duration.ofSeconds(20));
 
-      RollbackReport report = plan(blue).step(s).verify(VerificationChain.of(HttpStatusCheck.ok(nginx.url("/")))
+      RollbackReport report = plan(blue).step(s).verify(VerificationChain.of(HttpCheck.get(nginx.url("/")).expectStatus(200))
           .retry(Retry.every(Duration.ofMillis(100)).deadline(Duration.ofSeconds(10)))).build().run();
 
       assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.RESTORED);

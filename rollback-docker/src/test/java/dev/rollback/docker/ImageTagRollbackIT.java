@@ -9,6 +9,7 @@ import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
 import dev.rollback.journal.Journal;
 import dev.rollback.lock.TargetLock;
+import dev.rollback.verify.HttpCheck;
 import dev.rollback.verify.Retry;
 import dev.rollback.verify.VerificationChain;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ class ImageTagRollbackIT {
   }
 
   static VerificationChain healthOn(int port) {
-    return VerificationChain.of(HttpStatusCheck.ok("http://127.0.0.1:" + port + "/health"))
+    return VerificationChain.of(HttpCheck.get("http://127.0.0.1:" + port + "/health").expectStatus(200))
         .retry(Retry.every(Duration.ofMillis(100)).deadline(Duration.ofSeconds(10)));
   }
 
@@ -125,9 +126,9 @@ class ImageTagRollbackIT {
     String oldImage = inspect(name).getImageId();
 
     RollbackReport report = plan(name).step(strategy(name, rel))
-        .verify(VerificationChain.of(new HttpStatusCheck("http://127.0.0.1:18110/health", 418))
+        .verify(VerificationChain.of(HttpCheck.get("http://127.0.0.1:18110/health").expectStatus(418))
             .retry(Retry.every(Duration.ofMillis(100)).attempts(3)))
-        .verifyAfterRestore(VerificationChain.of(HttpStatusCheck.ok("http://127.0.0.1:18110/"))
+        .verifyAfterRestore(VerificationChain.of(HttpCheck.get("http://127.0.0.1:18110/").expectStatus(200))
             .retry(Retry.every(Duration.ofMillis(100)).deadline(Duration.ofSeconds(10))))
         .build().run();
 

@@ -9,6 +9,7 @@ import dev.rollback.exec.Command;
 import dev.rollback.exec.LocalExecutor;
 import dev.rollback.journal.Journal;
 import dev.rollback.lock.TargetLock;
+import dev.rollback.verify.HttpCheck;
 import dev.rollback.verify.Retry;
 import dev.rollback.verify.VerificationChain;
 import java.nio.file.Files;
@@ -80,7 +81,7 @@ class RecreateRollbackIT {
   }
 
   static VerificationChain healthOn(int port) {
-    return VerificationChain.of(HttpStatusCheck.ok("http://127.0.0.1:" + port + "/health"))
+    return VerificationChain.of(HttpCheck.get("http://127.0.0.1:" + port + "/health").expectStatus(200))
         .retry(Retry.every(Duration.ofMillis(100)).deadline(Duration.ofSeconds(10)));
   }
 
