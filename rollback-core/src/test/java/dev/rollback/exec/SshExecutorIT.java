@@ -250,7 +250,7 @@ class SshExecutorIT {
     assertThat(r.timedOut()).isTrue();
     assertThat(r.exitCode()).isEqualTo(-1);
     assertThat(r.succeeded()).isFalse();
-    assertThat(r.duration()).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(6));
+    assertThat(r.duration()).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(10));
     assertThat(r.stdout()).doesNotContain("never");
     poll(Duration.ofSeconds(5), () -> processesWithArgv(sleepArgv).isEmpty()
         && processesContaining("sleep " + tag).isEmpty(), "remote sh and sleep to be gone");
@@ -261,7 +261,7 @@ class SshExecutorIT {
     try (SshExecutor withDefault = SshExecutor.connect(options.withCommandTimeout(Duration.ofMillis(500)))) {
       ExecResult r = withDefault.run(Command.of("sleep", "20"));
       assertThat(r.timedOut()).isTrue();
-      assertThat(r.duration()).isLessThan(Duration.ofSeconds(6));
+      assertThat(r.duration()).isLessThan(Duration.ofSeconds(10));
       // the command's own timeout wins over the default
       assertThat(withDefault.run(Command.of("sh", "-c", "sleep 1; echo slept").withTimeout(Duration.ofSeconds(20)))
           .requireSuccess().stdoutTrimmed()).isEqualTo("slept");
@@ -270,16 +270,19 @@ class SshExecutorIT {
 
   @Test
   void secretsNeverAppearInAnyProcessArgvButReachTheEnvironment() throws Exception {
-    String secret = "tok-" + UUID.randomUUID() + " with 'quotes' \"and\" $(id) spaces";
+    // The scan looks for the unique core: any quoting or escaping of the whole value still shows it verbatim.
+    String core = "tok" + UUID.randomUUID().toString().replace("-", "");
+    String secret = core + " with 'quotes' \"and\" $(id) spaces";
     String tag = "rb-secret-test-" + UUID.randomUUID();
     byte[] secretBytes = secret.getBytes(StandardCharsets.UTF_8);
+    byte[] coreBytes = core.getBytes(StandardCharsets.UTF_8);
     // Scan every process's argv on this machine (the server is local) from before the command starts until it ends.
     AtomicBoolean scanning = new AtomicBoolean(true);
     Set<String> leaks = ConcurrentHashMap.newKeySet();
     CompletableFuture<Integer> scanner = CompletableFuture.supplyAsync(() -> {
       int scans = 0;
       while (scanning.get()) {
-        leaks.addAll(processesWithArgvContaining(secretBytes));
+        leaks.addAll(processesWithArgvContaining(coreBytes));
         scans++;
       }
       return scans;
