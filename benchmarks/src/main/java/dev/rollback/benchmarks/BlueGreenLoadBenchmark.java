@@ -9,7 +9,7 @@ import dev.rollback.docker.ConfigSource;
 import dev.rollback.docker.ContainerReadiness;
 import dev.rollback.docker.Docker;
 import dev.rollback.docker.DockerFixture;
-import dev.rollback.docker.HttpStatusCheck;
+import dev.rollback.verify.HttpCheck;
 import dev.rollback.docker.NginxUpstreamSwitch;
 import dev.rollback.docker.RecreateRollback;
 import dev.rollback.docker.ReleaseImages;
@@ -77,8 +77,8 @@ public final class BlueGreenLoadBenchmark {
         RollbackStrategy s = BlueGreenRollback.of(docker, "rbdock-bench-blue", ReleaseImages.of(docker, repo),
                 NginxUpstreamSwitch.of(LOCAL, nginx.upstreamFile.toString(), "app").nginxCommand(nginx.argv()))
             .greenPort(8080, 18182)
-            .readiness(ContainerReadiness.defaults().andCheck(HttpStatusCheck.ok("http://127.0.0.1:18182/health")))
-            .verifyThroughProxy(HttpStatusCheck.ok(nginx.url("/health")), Duration.ofSeconds(10));
+            .readiness(ContainerReadiness.defaults().andCheck(HttpCheck.get("http://127.0.0.1:18182/health").expectStatus(200)))
+            .verifyThroughProxy(HttpCheck.get(nginx.url("/health")).expectStatus(200), Duration.ofSeconds(10));
         bg = underLoad(nginx.url("/"), plan(tmp, "rbdock-bench-bg", s));
       } finally {
         LOCAL.run(Command.of("docker", "rm", "-f", "rbdock-bench-blue", "rbdock-bench-blue-green"));

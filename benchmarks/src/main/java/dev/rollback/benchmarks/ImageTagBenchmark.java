@@ -7,7 +7,7 @@ import dev.rollback.RollbackReport;
 import dev.rollback.docker.ContainerReadiness;
 import dev.rollback.docker.Docker;
 import dev.rollback.docker.DockerFixture;
-import dev.rollback.docker.HttpStatusCheck;
+import dev.rollback.verify.HttpCheck;
 import dev.rollback.docker.ImageTagRollback;
 import dev.rollback.docker.ReleaseImages;
 import dev.rollback.docker.TestImages;
@@ -61,7 +61,7 @@ public final class ImageTagBenchmark {
       ReleaseImages releases = ReleaseImages.of(docker, REPO);
       Map<String, Supplier<Double>> approaches = new LinkedHashMap<>();
       approaches.put("sdk_http_readiness", () -> sdk(docker, releases, tmp, ContainerReadiness.defaults()
-          .dockerHealth(false).interval(Duration.ofMillis(10)).andCheck(HttpStatusCheck.ok(HEALTH))));
+          .dockerHealth(false).interval(Duration.ofMillis(10)).andCheck(HttpCheck.get(HEALTH).expectStatus(200))));
       approaches.put("sdk_docker_healthcheck", () -> sdk(docker, releases, tmp, ContainerReadiness.defaults()
           .interval(Duration.ofMillis(10))));
       approaches.put("seed_script", ImageTagBenchmark::script);
@@ -118,7 +118,7 @@ public final class ImageTagBenchmark {
     RollbackReport r = RollbackPlan.builder("rbdock-bench").lock(TargetLock.inDirectory(tmp.resolve("locks")))
         .journal(Journal.jsonLines(tmp.resolve("journal.jsonl"))).logging(false)
         .step(ImageTagRollback.of(docker, NAME, releases).readiness(readiness))
-        .verify(VerificationChain.of(HttpStatusCheck.ok(HEALTH))
+        .verify(VerificationChain.of(HttpCheck.get(HEALTH).expectStatus(200))
             .retry(Retry.every(Duration.ofMillis(10)).deadline(Duration.ofSeconds(30))))
         .build().run();
     double s = (System.nanoTime() - t0) / 1e9;
