@@ -82,10 +82,10 @@ public final class LocalExecutor implements Executor {
         false));
     pumps.add(StreamPump.copy(p.getErrorStream(), command.stderr().map(LocalExecutor::unclosable).orElse(err),
         false));
-    Future<Long> stdinPump = null;
+    StdinFeed feed = null;
     if (command.stdin().isPresent()) {
-      InputStream in = command.stdin().get().get();
-      stdinPump = StreamPump.copy(in, p.getOutputStream(), true);
+      feed = new StdinFeed(command.stdin().get(), p);
+      feed.start();
     } else {
       try {
         p.getOutputStream().close();
@@ -111,12 +111,77 @@ public final class LocalExecutor implements Executor {
     for (Future<Long> f : pumps) {
       awaitPump(f, command, timedOut);
     }
-    if (stdinPump != null) {
-      stdinPump.cancel(true);
+    if (feed != null) {
+      feed.interrupt();
+      try {
+        feed.join(1000); // the process has ended, so the feed's writes fail at once; a blocked source is left
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (feed.sourceFailure != null) {
+        throw new ExecException("stdin of " + mask(command, command.display()) + " (" + command.stdinDescription()
+            + ") failed: " + feed.sourceFailure.getMessage()
+            + "; the command was killed rather than given a truncated input", feed.sourceFailure);
+      }
     }
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     return new ExecResult(mask(command, command.display()), timedOut ? -1 : p.exitValue(), null,
         mask(command, out.text()), mask(command, err.text()), took, timedOut, out.truncated() || err.truncated());
+  }
+
+  /**
+   * Copies the stdin source into the process. A failure to read the source kills the process (it must never take
+   * a truncated input for a whole one); a failure to write means the process closed its stdin, which it may.
+   */
+  private final class StdinFeed extends Thread {
+    private final java.util.function.Supplier<InputStream> source;
+    private final Process process;
+    volatile Exception sourceFailure;
+
+    StdinFeed(java.util.function.Supplier<InputStream> source, Process process) {
+      super("rollback-stdin-" + process.pid());
+      setDaemon(true);
+      this.source = source;
+      this.process = process;
+    }
+
+    @Override
+    public void run() {
+      OutputStream to = process.getOutputStream();
+      try (InputStream in = source.get()) {
+        byte[] b = new byte[64 * 1024];
+        while (true) {
+          int n;
+          try {
+            n = in.read(b);
+          } catch (IOException e) {
+            fail(e);
+            return;
+          }
+          if (n < 0) {
+            break;
+          }
+          try {
+            to.write(b, 0, n);
+          } catch (IOException processClosedItsStdin) {
+            return;
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        fail(e);
+        return;
+      }
+      try {
+        to.close();
+      } catch (IOException ignored) {
+        // the process closed its stdin already
+      }
+    }
+
+    private void fail(Exception e) {
+      sourceFailure = e;
+      killTree(process);
+    }
   }
 
   private void killTree(Process p) {

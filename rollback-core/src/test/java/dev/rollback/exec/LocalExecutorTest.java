@@ -242,4 +242,29 @@ class LocalExecutorTest {
       return end < 0 ? List.of() : Arrays.asList(t.substring(0, end).split("\n"));
     }
   }
+
+  @Test
+  void aFailingStdinSourceKillsTheCommandInsteadOfEndingItsInput() {
+    java.util.function.Supplier<java.io.InputStream> breaksAfterABit = () -> new java.io.InputStream() {
+      private int served;
+
+      @Override
+      public int read() throws java.io.IOException {
+        if (served++ < 1000) {
+          return 'x';
+        }
+        throw new java.io.IOException("backup server went away");
+      }
+    };
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    // wc would print a count for a truncated input as if it were whole
+    Command c = Command.of("sh", "-c", "wc -c; echo finished").withStdin(breaksAfterABit, "a dump stream")
+        .withStdout(out);
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> LocalExecutor.create().run(c))
+        .isInstanceOf(ExecException.class).hasMessageContaining("stdin of")
+        .hasMessageContaining("(a dump stream) failed: backup server went away")
+        .hasMessageContaining("killed rather than given a truncated input");
+    org.assertj.core.api.Assertions.assertThat(out.toString()).doesNotContain("finished");
+  }
 }
