@@ -5,7 +5,9 @@
 #
 # Starts ROLLBACK_FLEET_HOSTS (default 10) hosts, host1..hostN: each an OpenSSH server on 127.0.0.1:(2300+i)
 # in its own mount namespace, where /srv/app is STATE_DIR/fleet/hostI bind-mounted, so every host has an app
-# directory of its own at the same path (the layout peers.md describes for Capistrano). Host keys are
+# directory of its own at the same path (the layout peers.md describes for Capistrano), and root's home is the
+# empty STATE_DIR/fleet/home: a deploy host has no developer's ~/.bashrc (this machine's runs `pyenv init`,
+# about 0.4 s for every SSH command, since bash sources ~/.bashrc for sshd's commands). Host keys are
 # generated once per host; the client keys of the main test sshd (STATE_DIR/ssh/id_ed25519 and the RSA PEM
 # id_rsa) are authorized; STATE_DIR/fleet/known_hosts holds every [127.0.0.1]:port entry. The sshd on 2222 is
 # never touched. When every host is up it only probes (a second or so).
@@ -34,8 +36,9 @@ fail() { log "FAILED: $*"; exit 1; }
 for k in "$CLIENT_KEY" "$CLIENT_RSA_KEY"; do
   [ -s "$k" ] && [ -s "$k.pub" ] || fail "client key $k is missing: run scripts/test-env.sh (it makes it) first"
 done
-mkdir -p "$FLEET" "$SSHD" "$DIR/logs" "$APP_DIR" /run/sshd
+mkdir -p "$FLEET" "$SSHD" "$FLEET/home" "$DIR/logs" "$APP_DIR" /run/sshd
 chmod 755 "$FLEET" "$SSHD"
+chmod 700 "$FLEET/home"
 
 # --- Capistrano (Debian's package), for benchmarks/FleetBenchmark -------------------------------------------
 if [ "$(dpkg-query -W -f='${db:Status-Status}' capistrano 2>/dev/null || true)" != installed ]; then
@@ -123,17 +126,18 @@ port=\$(( $BASE_PORT + i - 1 ))
 listening() { [ -n "\$(ss -Hltn "sport = :\$port" 2>/dev/null)" ]; }
 pid=\$(tr -dc '0-9' 2>/dev/null <"\$h/sshd.pid" || true)
 if [ -n "\$pid" ] && [ "\$(cat "/proc/\$pid/comm" 2>/dev/null)" = sshd ]; then
-  if awk '\$5 == "$APP_DIR" { found = 1 } END { exit !found }' "/proc/\$pid/mountinfo"; then
+  if awk '\$5 == "$APP_DIR" || \$5 == "/root" { n++ } END { exit n != 2 }' "/proc/\$pid/mountinfo"; then
     exit 0
   fi
-  echo "start-host: sshd \$pid of host \$i has no $APP_DIR mount; restarting it" >&2
+  echo "start-host: sshd \$pid of host \$i lacks the $APP_DIR or /root mount; restarting it" >&2
   kill "\$pid"
   for _ in \$(seq 1 40); do listening || break; sleep 0.25; done
 fi
 listening && { echo "start-host: 127.0.0.1:\$port is held by something other than host \$i's sshd" >&2; exit 1; }
 mkdir -p "$APP_DIR" "$FLEET/host\$i"
-setsid unshare --mount --propagation private sh -c 'mount --bind "\$1" "\$2" && exec /usr/sbin/sshd -f "\$3" -E "\$4"' \\
-  sh "$FLEET/host\$i" "$APP_DIR" "\$h/sshd_config" "\$h/sshd.log" </dev/null 9>&-
+setsid unshare --mount --propagation private sh -c \\
+  'mount --bind "\$1" "\$2" && mount --bind "\$5" /root && exec /usr/sbin/sshd -f "\$3" -E "\$4"' \\
+  sh "$FLEET/host\$i" "$APP_DIR" "\$h/sshd_config" "\$h/sshd.log" "$FLEET/home" </dev/null 9>&-
 for _ in \$(seq 1 80); do listening && exit 0; sleep 0.125; done
 echo "start-host: host \$i did not listen on 127.0.0.1:\$port within 10 s; see \$h/sshd.log" >&2
 exit 1
