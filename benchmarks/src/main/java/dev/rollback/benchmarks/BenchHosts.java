@@ -33,11 +33,13 @@ final class BenchHosts implements AutoCloseable {
   private final Path work;
   private final int count;
   private final int basePort;
+  private final boolean cleanHome;
 
-  private BenchHosts(Path work, int count, int basePort) {
+  private BenchHosts(Path work, int count, int basePort, boolean cleanHome) {
     this.work = work;
     this.count = count;
     this.basePort = basePort;
+    this.cleanHome = cleanHome;
   }
 
   /**
@@ -46,10 +48,12 @@ final class BenchHosts implements AutoCloseable {
    * @param work the work directory
    * @param count how many hosts
    * @param basePort host i listens on basePort + i
+   * @param cleanHome true for an empty /root on each host; false keeps this machine's (its ~/.bashrc included)
    * @return the running hosts; close them to stop every sshd
    */
-  static BenchHosts start(Path work, int count, int basePort) throws IOException, InterruptedException {
-    BenchHosts h = new BenchHosts(work, count, basePort);
+  static BenchHosts start(Path work, int count, int basePort, boolean cleanHome)
+      throws IOException, InterruptedException {
+    BenchHosts h = new BenchHosts(work, count, basePort, cleanHome);
     Files.createDirectories(work.resolve("sshd"));
     Files.createDirectories(work.resolve("home"));
     Files.createDirectories(Path.of(APP_DIR));
@@ -204,7 +208,8 @@ final class BenchHosts implements AutoCloseable {
         "PrintMotd no",
         ""));
     run(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
-        "mount --bind \"$1\" \"$2\" && mount --bind \"$5\" /root && exec /usr/sbin/sshd -f \"$3\" -E \"$4\"", "sh",
+        "mount --bind \"$1\" \"$2\" && " + (cleanHome ? "mount --bind \"$5\" /root && " : "")
+            + "exec /usr/sbin/sshd -f \"$3\" -E \"$4\"", "sh",
         hostDir(i).toString(), APP_DIR, s.resolve("sshd_config").toString(), s.resolve("sshd.log").toString(),
         work.resolve("home").toString()));
   }

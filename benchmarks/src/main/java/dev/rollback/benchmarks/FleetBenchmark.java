@@ -32,11 +32,14 @@ import java.util.stream.Collectors;
  * <pre>
  * FleetBenchmark [--counts 10,20,50] [--reps 3] [--warmup 1] [--parallelism N|&lt;n&gt;] [--base-port 2400]
  *                [--work /var/tmp/rollback-fleet-bench] [--max-load 1.5] [--max-wait-s 600]
+ *                [--root-home clean|machine]
  * </pre>
  *
  * <p>Fleet runs in this JVM, as an embedded SDK does; its time includes opening every connection, a canary of
  * one host, then the rest at once ({@code --parallelism N}, the default, means as many as there are hosts), a
  * local lock and a JSON Lines journal per host, and checking the target release's manifest before the switch.
+ * {@code --root-home machine} keeps this machine's /root on the hosts (its ~/.bashrc runs {@code pyenv init} for
+ * every SSH command of either tool); the default gives each host an empty one, as a deploy host has.
  */
 public final class FleetBenchmark {
   private FleetBenchmark() {}
@@ -52,6 +55,9 @@ public final class FleetBenchmark {
     List<Integer> counts = Arrays.stream(opt.get("counts").split(",")).map(String::trim).map(Integer::parseInt)
         .toList();
     int reps = Integer.parseInt(opt.get("reps"));
+    if (!List.of("clean", "machine").contains(opt.get("root-home"))) {
+      throw new IllegalArgumentException("--root-home is clean or machine, was " + opt.get("root-home"));
+    }
     Path work = Path.of(opt.get("work"));
     requireRootAndCapistrano();
     double startLoad = waitForLoad(Double.parseDouble(opt.get("max-load")),
@@ -59,7 +65,8 @@ public final class FleetBenchmark {
 
     int max = counts.stream().mapToInt(Integer::intValue).max().orElseThrow();
     List<Map<String, Object>> results = new ArrayList<>();
-    try (BenchHosts hosts = BenchHosts.start(work, max, Integer.parseInt(opt.get("base-port")))) {
+    try (BenchHosts hosts = BenchHosts.start(work, max, Integer.parseInt(opt.get("base-port")),
+        opt.get("root-home").equals("clean"))) {
       Runtime.getRuntime().addShutdownHook(new Thread(hosts::close));
       CapistranoProject cap = CapistranoProject.write(work.resolve("capistrano"), hosts, counts);
       Files.createDirectories(work.resolve("logs"));
@@ -163,6 +170,8 @@ public final class FleetBenchmark {
     json.append("  \"capistrano_command\": \"cap benchN deploy:rollback\",\n");
     json.append("  \"fleet\": {\"canary\": 1, \"parallelism\": \"").append(opt.get("parallelism"))
         .append("\", \"lock\": \"local file\", \"journal\": \"json lines per host\", \"manifest_checked\": true},\n");
+    json.append("  \"root_home_on_hosts\": \"").append(opt.get("root-home")).append("\",\n");
+    json.append("  \"files_per_release\": 3,\n");
     json.append("  \"reps\": ").append(reps).append(",\n");
     json.append("  \"results\": [\n");
     json.append(results.stream().map(FleetBenchmark::jsonRow).collect(Collectors.joining(",\n")));
@@ -264,6 +273,7 @@ public final class FleetBenchmark {
     o.put("work", "/var/tmp/rollback-fleet-bench");
     o.put("max-load", "1.5");
     o.put("max-wait-s", "600");
+    o.put("root-home", "clean");
     for (int i = 0; i < args.length; i += 2) {
       String k = args[i].replaceFirst("^--", "");
       if (!o.containsKey(k) || i + 1 >= args.length) {
