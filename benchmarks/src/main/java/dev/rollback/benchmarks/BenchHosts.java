@@ -153,12 +153,14 @@ final class BenchHosts implements AutoCloseable {
     return out;
   }
 
-  /** Stops every host's sshd (TERM, then KILL after 10 s). */
+  /** Stops every host's sshd: TERM to all, then KILL to those still alive after 10 s. */
   @Override
   public void close() {
+    List<Path> pidFiles = new ArrayList<>();
     for (int i = 1; i <= count; i++) {
-      stop(sshdDir(i).resolve("sshd.pid"));
+      pidFiles.add(sshdDir(i).resolve("sshd.pid"));
     }
+    stop(pidFiles);
   }
 
   private Path hostDir(int i) {
@@ -220,29 +222,38 @@ final class BenchHosts implements AutoCloseable {
       return;
     }
     try (Stream<Path> dirs = Files.list(work.resolve("sshd"))) {
-      for (Path d : dirs.filter(Files::isDirectory).toList()) {
-        stop(d.resolve("sshd.pid"));
-      }
+      stop(dirs.filter(Files::isDirectory).map(d -> d.resolve("sshd.pid")).toList());
     }
   }
 
-  private static void stop(Path pidFile) {
-    try {
-      if (!Files.isRegularFile(pidFile)) {
-        return;
-      }
-      long pid = Long.parseLong(Files.readString(pidFile).strip());
-      ProcessHandle.of(pid).filter(p -> p.info().command().orElse("").endsWith("sshd")).ifPresent(p -> {
-        p.destroy();
-        try {
-          p.onExit().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-          p.destroyForcibly();
+  /** TERM to the sshd of each pid file, then KILL to those alive after 10 s. */
+  private static void stop(List<Path> pidFiles) {
+    List<ProcessHandle> running = new ArrayList<>();
+    for (Path f : pidFiles) {
+      try {
+        if (Files.isRegularFile(f)) {
+          ProcessHandle.of(Long.parseLong(Files.readString(f).strip()))
+              .filter(p -> p.info().command().orElse("").endsWith("sshd")).ifPresent(running::add);
+          Files.deleteIfExists(f);
         }
-      });
-      Files.deleteIfExists(pidFile);
-    } catch (IOException | NumberFormatException e) {
-      // no pid file, or not ours: nothing to stop
+      } catch (IOException | NumberFormatException e) {
+        // no pid file, or not ours: nothing to stop
+      }
+    }
+    running.forEach(ProcessHandle::destroy);
+    Instant deadline = Instant.now().plusSeconds(10);
+    for (ProcessHandle p : running) {
+      while (p.isAlive() && Instant.now().isBefore(deadline)) {
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      if (p.isAlive()) {
+        p.destroyForcibly();
+      }
     }
   }
 
