@@ -125,7 +125,9 @@ port=\$(( $BASE_PORT + i - 1 ))
 [ -f "\$h/sshd_config" ] || { echo "start-host: no host \$i (\$h/sshd_config missing)" >&2; exit 2; }
 listening() { [ -n "\$(ss -Hltn "sport = :\$port" 2>/dev/null)" ]; }
 pid=\$(tr -dc '0-9' 2>/dev/null <"\$h/sshd.pid" || true)
-if [ -n "\$pid" ] && [ "\$(cat "/proc/\$pid/comm" 2>/dev/null)" = sshd ]; then
+# a zombie (a killed sshd its non-reaping parent has not collected yet) does not count
+if [ -n "\$pid" ] && [ "\$(cat "/proc/\$pid/comm" 2>/dev/null)" = sshd ] \\
+    && [ "\$(sed 's/.*) \\(.\\).*/\\1/' "/proc/\$pid/stat" 2>/dev/null)" != Z ]; then
   if awk '\$5 == "$APP_DIR" || \$5 == "/root" { n++ } END { exit n != 2 }' "/proc/\$pid/mountinfo"; then
     exit 0
   fi

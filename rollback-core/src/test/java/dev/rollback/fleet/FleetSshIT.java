@@ -206,9 +206,19 @@ class FleetSshIT {
 
   @Test
   void aHostThatDiesMidWaveFailsAloneWithoutHangingAndTheRestOfItsWaveIsUndone() {
-    // host6's restart takes the whole host down: every process in its mount namespace, sshd included, SIGKILLed
-    Command dies = Command.of("sh", "-c", "me=$(readlink /proc/$$/ns/mnt); for p in /proc/[0-9]*; do"
-        + " [ \"$(readlink \"$p/ns/mnt\" 2>/dev/null)\" = \"$me\" ] && echo \"${p#/proc/}\"; done | xargs kill -KILL");
+    // host6's restart takes the whole host down: every process in its mount namespace SIGKILLed, the listening
+    // sshd first (its parent is outside the host) so nothing can reconnect, this shell last
+    Command dies = Command.of("sh", "-c", """
+        me=$(readlink /proc/$$/ns/mnt); pids=''
+        for p in /proc/[0-9]*; do
+          [ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$me" ] && pids="$pids ${p#/proc/}"
+        done
+        for p in $pids; do
+          case " $pids " in *" $(cut -d' ' -f4 /proc/$p/stat 2>/dev/null) "*) ;; *) kill -KILL $p;; esac
+        done
+        for p in $pids; do [ $p = $$ ] || kill -KILL $p 2>/dev/null; done
+        kill -KILL $$
+        """);
     long t0 = System.nanoTime();
     FleetReport r;
     try {
