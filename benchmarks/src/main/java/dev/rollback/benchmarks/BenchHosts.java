@@ -29,6 +29,8 @@ final class BenchHosts implements AutoCloseable {
   /** The releases every host holds, oldest first, in Capistrano's 14-digit id format; the last is current. */
   static final List<String> RELEASES = List.of("20261101090000", "20261108090000", "20261115090000");
   static final String PREVIOUS = RELEASES.get(1);
+  /** Files recorded in each release (and checked by Fleet's preflight, one command each). */
+  static final int FILES_PER_RELEASE = 3;
 
   private final Path work;
   private final int count;
@@ -95,12 +97,18 @@ final class BenchHosts implements AutoCloseable {
     return work.resolve("known_hosts");
   }
 
-  /** @param i from 1 @return host i's port */
+  /**
+   * @param i the host's number, from 1
+   * @return its port
+   */
   int port(int i) {
     return basePort + i;
   }
 
-  /** @param n how many @return host1..hostN */
+  /**
+   * @param n how many
+   * @return host1..hostN
+   */
   List<String> names(int n) {
     List<String> out = new ArrayList<>();
     for (int i = 1; i <= n; i++) {
@@ -109,7 +117,10 @@ final class BenchHosts implements AutoCloseable {
     return out;
   }
 
-  /** @param host e.g. host7 @return its port */
+  /**
+   * @param host e.g. host7
+   * @return its port
+   */
   int port(String host) {
     return port(Integer.parseInt(host.substring(4)));
   }
@@ -179,6 +190,7 @@ final class BenchHosts implements AutoCloseable {
     ReleaseDirectory d = ReleaseDirectory.at(t);
     Instant mtime = Instant.now().minus(Duration.ofDays(30));
     for (String id : RELEASES) {
+      // FILES_PER_RELEASE files
       d.deploy(ReleaseSpec.withId(id).file("version", id + "\n").file("config/app.yml", "release: " + id + "\n")
           .executable("bin/app", "#!/bin/sh\necho " + id + "\n"));
       // Capistrano orders releases by mtime (ls -xt): make it agree with the ids

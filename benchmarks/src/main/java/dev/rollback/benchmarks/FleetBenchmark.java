@@ -171,7 +171,7 @@ public final class FleetBenchmark {
     json.append("  \"fleet\": {\"canary\": 1, \"parallelism\": \"").append(opt.get("parallelism"))
         .append("\", \"lock\": \"local file\", \"journal\": \"json lines per host\", \"manifest_checked\": true},\n");
     json.append("  \"root_home_on_hosts\": \"").append(opt.get("root-home")).append("\",\n");
-    json.append("  \"files_per_release\": 3,\n");
+    json.append("  \"files_per_release\": ").append(BenchHosts.FILES_PER_RELEASE).append(",\n");
     json.append("  \"reps\": ").append(reps).append(",\n");
     json.append("  \"results\": [\n");
     json.append(results.stream().map(FleetBenchmark::jsonRow).collect(Collectors.joining(",\n")));
