@@ -62,8 +62,8 @@ class FleetSshIT {
   }
 
   /**
-   * Every host up, its /srv/app emptied and three releases recorded (on this machine, where each host's /srv/app
-   * is a directory: much quicker than over SSH on a loaded machine), the newest current.
+   * Every host up (a host an earlier test killed is started again), its /srv/app emptied and three releases
+   * recorded, the newest current; done on this machine, where each host's /srv/app is a directory.
    */
   @BeforeEach
   void resetHosts() throws Exception {
