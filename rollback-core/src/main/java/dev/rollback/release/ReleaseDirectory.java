@@ -219,13 +219,20 @@ public final class ReleaseDirectory {
    * @return it, or empty when {@code current} is missing or the oldest
    */
   public Optional<Release> previous() {
-    Optional<String> cur = currentId();
-    if (cur.isEmpty()) {
-      return Optional.empty();
-    }
+    return currentId().flatMap(this::previousOf);
+  }
+
+  /**
+   * The release just before a given current id, for a caller that has read {@code current} already: reading it
+   * again could see another release (a deploy switching it in between).
+   *
+   * @param currentId the id {@code current} named
+   * @return it, or empty when no release comes before
+   */
+  Optional<Release> previousOf(String currentId) {
     Release prev = null;
     for (Release r : releases()) {
-      if (r.id().compareTo(cur.get()) >= 0) {
+      if (r.id().compareTo(currentId) >= 0) {
         break;
       }
       prev = r;

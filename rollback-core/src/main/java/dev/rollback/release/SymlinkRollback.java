@@ -170,7 +170,8 @@ public final class SymlinkRollback implements RollbackStrategy {
       throw new ReleaseNotFoundException("release", "before current", d.releasesDir() + " (no current link)",
           d.ids());
     }
-    return d.previous().map(Release::id).orElseThrow(() -> new ReleaseNotFoundException("release",
+    // the previous of the current already read, not of a second read that could name another release
+    return d.previousOf(cur).map(Release::id).orElseThrow(() -> new ReleaseNotFoundException("release",
         "before " + cur, d.releasesDir(), d.ids()));
   }
 
