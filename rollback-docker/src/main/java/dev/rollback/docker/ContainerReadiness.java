@@ -1,0 +1,184 @@
+package dev.rollback.docker;
+
+import com.github.dockerjava.api.command.HealthState;
+import com.github.dockerjava.api.command.HealthStateLog;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import dev.rollback.RollbackContext;
+import dev.rollback.verify.Check;
+import dev.rollback.verify.CheckResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Waits for a started container to be ready by polling it, never sleeping a fixed time: ready when it runs and,
+ * if it has a Docker {@code HEALTHCHECK}, reports {@code healthy}, and, if a readiness {@link Check} is set, that
+ * check passes. Fails at once when it exits, restarts or turns {@code unhealthy}; fails at the deadline otherwise.
+ *
+ * <p>Defaults: deadline 60 s, poll every 100 ms, no extra check, Docker health waited for when the container has
+ * one. Immutable.
+ */
+public final class ContainerReadiness {
+  private final Duration deadline;
+  private final Duration interval;
+  private final Check check;
+  private final boolean useDockerHealth;
+
+  private ContainerReadiness(Duration deadline, Duration interval, Check check, boolean useDockerHealth) {
+    this.deadline = deadline;
+    this.interval = interval;
+    this.check = check;
+    this.useDockerHealth = useDockerHealth;
+  }
+
+  /** @return the defaults: deadline 60 s, every 100 ms, Docker health, no extra check */
+  public static ContainerReadiness defaults() {
+    return new ContainerReadiness(Duration.ofSeconds(60), Duration.ofMillis(100), null, true);
+  }
+
+  /**
+   * @param deadline how long to wait at most; default 60 s
+   * @return a copy
+   */
+  public ContainerReadiness deadline(Duration deadline) {
+    return new ContainerReadiness(positive(deadline), interval, check, useDockerHealth);
+  }
+
+  /**
+   * @param interval time between polls; default 100 ms
+   * @return a copy
+   */
+  public ContainerReadiness interval(Duration interval) {
+    return new ContainerReadiness(deadline, positive(interval), check, useDockerHealth);
+  }
+
+  /**
+   * Also requires a check to pass (e.g. an HTTP GET of the health endpoint on the published port).
+   *
+   * @param check the check; default none
+   * @return a copy
+   */
+  public ContainerReadiness andCheck(Check check) {
+    return new ContainerReadiness(deadline, interval, Objects.requireNonNull(check, "check"), useDockerHealth);
+  }
+
+  /**
+   * Whether to wait for the container's Docker health status. Turn it off when a readiness check probes the same
+   * thing faster than the image's {@code HEALTHCHECK --interval}.
+   *
+   * @param use default true
+   * @return a copy
+   */
+  public ContainerReadiness dockerHealth(boolean use) {
+    return new ContainerReadiness(deadline, interval, check, use);
+  }
+
+  /** @return a copy that waits only for the container to run: no Docker health, no check */
+  ContainerReadiness runningOnly() {
+    return new ContainerReadiness(deadline, interval, null, false);
+  }
+
+  /** @return the deadline */
+  public Duration deadline() {
+    return deadline;
+  }
+
+  /** @return one line for previews */
+  public String describe() {
+    return "running" + (useDockerHealth ? ", Docker health 'healthy' when it has a HEALTHCHECK" : "")
+        + (check == null ? "" : ", " + check.describe()) + " (every " + interval.toMillis() + " ms, up to "
+        + deadline.toSeconds() + " s)";
+  }
+
+  /**
+   * Waits for a container.
+   *
+   * @param docker the daemon
+   * @param containerId the container
+   * @param ctx the run's context, passed to the readiness check
+   * @param masker masks environment values in log lines quoted in the error
+   * @return what was seen when it became ready, e.g. {@code healthy after 1.2 s}
+   * @throws ContainerNotReadyException when it exits, restarts, turns unhealthy or the deadline passes
+   */
+  String await(Docker docker, String containerId, String label, RollbackContext ctx, Masker masker) {
+    long start = System.nanoTime();
+    long end = start + deadline.toNanos();
+    String last = "not inspected yet";
+    while (true) {
+      InspectContainerResponse c = docker.container(containerId);
+      InspectContainerResponse.ContainerState s = c.getState();
+      HealthState h = s.getHealth();
+      double took = (System.nanoTime() - start) / 1e9;
+      if (Boolean.TRUE.equals(s.getRestarting())) {
+        throw notReady(docker, containerId, label + " is restarting (last exit code " + s.getExitCodeLong()
+            + ")", masker);
+      }
+      if (!Boolean.TRUE.equals(s.getRunning())) {
+        throw notReady(docker, containerId, label + " is " + s.getStatus() + " with exit code "
+            + s.getExitCodeLong() + (s.getError() == null || s.getError().isEmpty() ? "" : " (" + s.getError()
+            + ")") + " after " + String.format(java.util.Locale.ROOT, "%.1f s", took), masker);
+      }
+      boolean healthOk = true;
+      if (useDockerHealth && h != null && h.getStatus() != null && !"none".equals(h.getStatus())) {
+        if ("unhealthy".equals(h.getStatus())) {
+          throw notReady(docker, containerId, label + " is unhealthy: " + lastHealthOutput(h, masker), masker);
+        }
+        healthOk = "healthy".equals(h.getStatus());
+        last = "health " + h.getStatus();
+      } else {
+        last = "running";
+      }
+      if (healthOk && check != null) {
+        CheckResult r;
+        try {
+          r = check.check(ctx);
+        } catch (RuntimeException e) {
+          r = CheckResult.fail(e.getMessage());
+        }
+        healthOk = r.passed();
+        last = last + "; " + check.describe() + ": " + r.detail();
+      }
+      if (healthOk) {
+        return last + " after " + String.format(java.util.Locale.ROOT, "%.2f s", took);
+      }
+      if (System.nanoTime() + interval.toNanos() > end) {
+        throw notReady(docker, containerId, label + " was not ready within " + deadline.toSeconds() + " s ("
+            + masker.mask(last) + ")", masker);
+      }
+      try {
+        Thread.sleep(interval.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ContainerNotReadyException("interrupted while waiting for " + label);
+      }
+    }
+  }
+
+  private static String lastHealthOutput(HealthState h, Masker masker) {
+    List<HealthStateLog> log = h.getLog();
+    if (log == null || log.isEmpty()) {
+      return "no health check output";
+    }
+    HealthStateLog l = log.get(log.size() - 1);
+    return "health check exit " + l.getExitCodeLong() + ", output: " + masker.mask(String.valueOf(l.getOutput())
+        .strip());
+  }
+
+  private static ContainerNotReadyException notReady(Docker docker, String id, String what, Masker masker) {
+    String tail;
+    try {
+      List<String> lines = ContainerLogs.read(docker, id, null, 5, Duration.ofSeconds(5));
+      tail = lines.isEmpty() ? "no log output" : "last log lines: " + masker.mask(String.join(" | ", lines));
+    } catch (RuntimeException e) {
+      tail = "logs unreadable: " + e.getMessage();
+    }
+    return new ContainerNotReadyException(what + "; " + tail);
+  }
+
+  private static Duration positive(Duration d) {
+    if (d == null || d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException("must be a positive duration, was " + d);
+    }
+    return d;
+  }
+}
