@@ -70,7 +70,7 @@ final class LocalTree {
         e.setUserId((Integer) a.get("uid"));
         e.setGroupId((Integer) a.get("gid"));
         e.setModTime(FileTime.fromMillis(((FileTime) a.get("lastModifiedTime")).toMillis() / 1000 * 1000));
-        if (e.isFile() && !e.isLink()) {
+        if (TarEntries.regular(e)) {
           try (InputStream in = Files.newInputStream(p)) {
             sink.accept(e, in);
           }
@@ -138,7 +138,7 @@ final class LocalTree {
         }
         Files.createLink(p, target);
         continue;
-      } else if (e.isFile()) {
+      } else if (TarEntries.regular(e)) {
         Files.copy(in, p, StandardCopyOption.REPLACE_EXISTING);
       } else {
         continue;

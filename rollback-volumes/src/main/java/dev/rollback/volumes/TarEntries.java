@@ -62,7 +62,7 @@ final class TarEntries {
     e.setUserName(src.getUserName());
     e.setGroupName(src.getGroupName());
     e.setModTime(FileTime.fromMillis(src.getModTime().getTime() / 1000 * 1000));
-    if (src.isFile() && !src.isLink()) {
+    if (regular(src)) {
       e.setSize(src.getSize());
     }
     if (src.isSymbolicLink()) {
@@ -80,6 +80,18 @@ final class TarEntries {
       }
     }
     return e;
+  }
+
+  /**
+   * Whether an entry carries content: a regular file (commons-compress's {@code isFile()} is also true for symlinks
+   * and hard links).
+   *
+   * @param e the header
+   * @return true for a regular file
+   */
+  static boolean regular(TarArchiveEntry e) {
+    byte f = e.getLinkFlag();
+    return f == TarConstants.LF_NORMAL || f == TarConstants.LF_OLDNORM || f == TarConstants.LF_CONTIG;
   }
 
   /**

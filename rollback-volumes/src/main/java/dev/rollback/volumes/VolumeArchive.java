@@ -69,7 +69,7 @@ public final class VolumeArchive {
         byte[] buf = new byte[COPY_BUFFER];
         source.exportTo((entry, content) -> {
           tar.putArchiveEntry(entry);
-          if (entry.isFile() && !entry.isLink()) {
+          if (TarEntries.regular(entry)) {
             long left = entry.getSize();
             while (left > 0) {
               int n = content.read(buf, 0, (int) Math.min(buf.length, left));
