@@ -21,8 +21,10 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Docker named volume, read and written through the Engine's archive API on a helper container that is created
- * but never started: no registry pull, no tar binary in any image, no port or network.
+ * A Docker named volume, read and written through the Engine's archive API ({@code GET} and
+ * {@code PUT /containers/{id}/archive}) on a helper container that is created but never started: no registry pull,
+ * no tar binary in any image, no port or network. The archive stream is requested uncompressed (docker-java's
+ * transport would ask the daemon to gzip it); every other call goes through docker-java.
  *
  * <p>The helper mounts the volume at {@code /data} and is removed after each call. It is made from
  * {@link #withHelperImage(String) a local image}: by default the first local image whose name contains
@@ -146,11 +148,11 @@ public final class DockerVolume implements VolumeSource {
   public void exportTo(TarEntrySink sink) {
     requireExists("back up");
     String helper = createHelper(true);
-    try (InputStream tar = docker.call("read " + describe() + " through the archive API",
-        () -> docker.client().copyArchiveFromContainerCmd(helper, MOUNT + "/.").exec())) {
+    try (InputStream tar = EngineArchive.get(docker.host(), helper, MOUNT + "/.")) {
       TarEntries.forEach(tar, sink);
     } catch (IOException e) {
-      throw new VolumeException("reading " + describe() + " failed: " + e.getMessage(), e);
+      throw new VolumeException("reading " + describe() + " through the Engine's archive API failed: "
+          + e.getMessage(), e);
     } finally {
       removeHelper(helper);
     }
@@ -162,9 +164,10 @@ public final class DockerVolume implements VolumeSource {
     clear();
     String helper = createHelper(false);
     try {
-      docker.run("write " + describe() + " through the archive API",
-          () -> docker.client().copyArchiveToContainerCmd(helper).withRemotePath(MOUNT).withTarInputStream(tar)
-              .exec());
+      EngineArchive.put(docker.host(), helper, MOUNT, tar);
+    } catch (IOException e) {
+      throw new VolumeException("writing " + describe() + " through the Engine's archive API failed: "
+          + e.getMessage() + "; the volume may be partly restored: restore it again", e);
     } finally {
       removeHelper(helper);
     }

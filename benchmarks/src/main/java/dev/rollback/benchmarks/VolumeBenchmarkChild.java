@@ -1,0 +1,63 @@
+package dev.rollback.benchmarks;
+
+import dev.rollback.docker.Docker;
+import dev.rollback.volumes.Compression;
+import dev.rollback.volumes.DockerVolume;
+import dev.rollback.volumes.VolumeArchive;
+import dev.rollback.volumes.VolumeBackup;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The SDK's side of {@link VolumeBenchmark}, run in its own JVM (the benchmark starts it with {@code -Xmx64m}):
+ * one backup or restore of a Docker volume, then {@code RESULT <archive> <peak heap bytes> <VmHWM kB>}.
+ */
+public final class VolumeBenchmarkChild {
+  private VolumeBenchmarkChild() {}
+
+  /**
+   * @param args {@code backup|restore}, {@code gzip|zstd}, docker host, helper image, volume, and the backup
+   *     directory (backup) or the archive (restore)
+   * @throws IOException when /proc/self/status cannot be read
+   */
+  public static void main(String[] args) throws IOException {
+    AtomicLong peak = new AtomicLong();
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    Thread sampler = new Thread(() -> {
+      while (true) {
+        peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+        LockSupport.parkNanos(2_000_000);
+      }
+    }, "heap-sampler");
+    sampler.setDaemon(true);
+    sampler.start();
+    Compression c = args[1].equals("zstd") ? Compression.zstd() : Compression.gzip();
+    Path result;
+    try (Docker docker = Docker.at(URI.create(args[2]))) {
+      DockerVolume volume = DockerVolume.named(docker, args[4]).withHelperImage(args[3]);
+      if (args[0].equals("backup")) {
+        result = VolumeBackup.at(Path.of(args[5])).withCompression(c).backup(volume);
+      } else {
+        result = Path.of(args[5]);
+        VolumeArchive.restore(result, volume);
+      }
+    }
+    peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+    System.out.println("RESULT " + result + " " + peak.get() + " " + vmHwmKb());
+  }
+
+  private static long vmHwmKb() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmHWM:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return -1;
+  }
+}
