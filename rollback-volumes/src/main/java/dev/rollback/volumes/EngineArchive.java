@@ -48,7 +48,7 @@ final class EngineArchive {
           + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = new BufferedInputStream(Channels.newInputStream(ch), BUFFER);
-      return body(in, "GET archive " + path + " of container " + container);
+      return new ReadAheadInputStream(body(in, "GET archive " + path + " of container " + container), BUFFER, 16);
     } catch (IOException | RuntimeException e) {
       ch.close();
       throw e;

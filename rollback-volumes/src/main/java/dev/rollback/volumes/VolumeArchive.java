@@ -64,7 +64,8 @@ public final class VolumeArchive {
     long[] counts = new long[3];
     try {
       file = new ArchiveFileOutput(partial);
-      OutputStream compressor = compression.compress(file);
+      // hashing and writing the file run on their own thread, overlapping with compression
+      OutputStream compressor = compression.compress(new WriteBehindOutputStream(file, 1 << 18, 8));
       try (TarArchiveOutputStream tar = TarEntries.writer(new BufferedOutputStream(compressor, TAR_BUFFER))) {
         byte[] buf = new byte[COPY_BUFFER];
         source.exportTo((entry, content) -> {
@@ -185,7 +186,9 @@ public final class VolumeArchive {
 
   /** Restores an archive {@link #verify verified} moments ago. */
   static void restoreVerified(Path archive, VolumeSource target) {
-    try (InputStream in = Compression.forFile(archive).decompress(Files.newInputStream(archive))) {
+    // decompress on its own thread while the target takes the previous chunks
+    try (InputStream in = new ReadAheadInputStream(
+        Compression.forFile(archive).decompress(Files.newInputStream(archive)), 1 << 18, 16)) {
       target.replaceWith(in);
     } catch (IOException e) {
       throw new VolumeException("restoring " + archive + " into " + target.describe() + " failed: " + e, e);
