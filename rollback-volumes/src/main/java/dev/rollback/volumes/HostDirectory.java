@@ -27,8 +27,8 @@ import java.util.concurrent.ExecutionException;
  * <pre>{@code
  * VolumeArchive.create(HostDirectory.local(Path.of("/srv/uploads")), Path.of("/backups/uploads.tar.gz"),
  *     Compression.gzip());
- * try (SshExecutor web1 = SshExecutor.connect("deploy@web1", SshOptions.defaults())) {
- *   VolumeArchive.restore(Path.of("/backups/uploads.tar.gz"), HostDirectory.remote(web1, "/srv/uploads"));
+ * try (Executor host = LocalExecutor.create()) { // or an SSH executor, a DockerExecExecutor
+ *   VolumeArchive.restore(Path.of("/backups/uploads.tar.gz"), HostDirectory.remote(host, "/srv/uploads"));
  * }
  * }</pre>
  */
