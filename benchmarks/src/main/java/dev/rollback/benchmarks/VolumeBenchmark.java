@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  * ({@code docker run --rm -v vol:/data -v out:/backup busybox tar czf ...}). Prints one JSON object and one human
  * line per figure: wall time (for the peers process start to exit; for the SDK the call inside the JVM, as an
  * embedding program sees it, with the child process's wall time in the note), throughput over the tree's bytes,
- * archive size, and peak memory (max RSS; for the SDK also the peak heap in use).
+ * archive size, peak memory (max RSS; for the SDK also the peak heap in use), and the host's 1-minute load average
+ * when the figure was taken (the times are only comparable within one run on an otherwise idle host).
  *
  * <p>Needs root (it writes the tree straight into the volume's mount point) and the Docker Engine and busybox image
  * from {@code scripts/test-env.sh}. Run it with:
@@ -170,8 +171,8 @@ public final class VolumeBenchmark {
         + Runtime.getRuntime().availableProcessors() + " threads, "
         + (op.equals("backup-dir") ? "HostDirectory (host)" : "DockerVolume") + ", -Xmx64m";
     figure(op.equals("backup-dir") ? "backup" : op, format, method, Double.parseDouble(f[4]), Files.size(archive),
-        Long.parseLong(f[2]), Long.parseLong(f[3]), String.format(Locale.ROOT, "seconds are the call inside the JVM, as an embedding "
-            + "program sees it; with JVM start-up the process took %.2f s", seconds));
+        Long.parseLong(f[2]), Long.parseLong(f[3]), String.format(Locale.ROOT, "seconds are the call inside the JVM, "
+            + "as an embedding program sees it; with JVM start-up the process took %.2f s", seconds));
     return archive;
   }
 
@@ -190,14 +191,17 @@ public final class VolumeBenchmark {
     if (rssKb >= 0) {
       n.put("peak_rss_mib", round(rssKb / 1024.0));
     }
+    double load = loadAverage();
+    n.put("load_avg_1m", load);
     if (note != null) {
       n.put("note", note);
     }
     System.out.println(JSON.writeValueAsString(n));
-    System.out.printf(Locale.ROOT, "%-7s %-4s %-56s %6.1f s %6.1f MiB/s%s%s%s%n", op, format, method, seconds,
-        mibPerS, archiveBytes >= 0 ? String.format(Locale.ROOT, "  archive %.0f MiB", archiveBytes / MIB) : "",
+    System.out.printf(Locale.ROOT, "%-7s %-4s %-56s %6.1f s %6.1f MiB/s%s%s%s  (load %.1f)%n", op, format, method,
+        seconds, mibPerS,
+        archiveBytes >= 0 ? String.format(Locale.ROOT, "  archive %.0f MiB", archiveBytes / MIB) : "",
         heapBytes >= 0 ? String.format(Locale.ROOT, "  heap peak %.0f MiB", heapBytes / MIB) : "",
-        rssKb >= 0 ? String.format(Locale.ROOT, "  max RSS %.0f MiB", rssKb / 1024.0) : "");
+        rssKb >= 0 ? String.format(Locale.ROOT, "  max RSS %.0f MiB", rssKb / 1024.0) : "", load);
   }
 
   /** Checks that a restore holds as many bytes as the tree. */
@@ -208,6 +212,15 @@ public final class VolumeBenchmark {
     }
     if (total != treeBytes) {
       throw new IllegalStateException("restore into " + root + " holds " + total + " bytes, expected " + treeBytes);
+    }
+  }
+
+  /** @return the 1-minute load average when the figure was taken: other work on the host skews the times */
+  private static double loadAverage() {
+    try {
+      return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+    } catch (IOException | RuntimeException e) {
+      return -1;
     }
   }
 

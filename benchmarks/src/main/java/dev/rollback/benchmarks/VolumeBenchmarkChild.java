@@ -17,7 +17,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The SDK's side of {@link VolumeBenchmark}, run in its own JVM (the benchmark starts it with {@code -Xmx64m}):
- * one backup or restore of a Docker volume, then {@code RESULT <archive> <peak heap bytes> <VmHWM kB> <seconds in the call>}.
+ * one backup or restore of a Docker volume, then
+ * {@code RESULT <archive> <peak heap bytes> <VmHWM kB> <seconds in the call>}.
  */
 public final class VolumeBenchmarkChild {
   private VolumeBenchmarkChild() {}
@@ -42,12 +43,13 @@ public final class VolumeBenchmarkChild {
     Path result;
     long t0 = System.nanoTime();
     try (Docker docker = Docker.at(URI.create(args[2]))) {
-      DockerVolume volume = DockerVolume.named(docker, args[4]).withHelperImage(args[3]);
       if (args[0].equals("backup-dir")) {
         result = VolumeBackup.at(Path.of(args[5])).withCompression(c).backup(HostDirectory.local(Path.of(args[4])));
       } else if (args[0].equals("backup")) {
+        DockerVolume volume = DockerVolume.named(docker, args[4]).withHelperImage(args[3]);
         result = VolumeBackup.at(Path.of(args[5])).withCompression(c).backup(volume);
       } else {
+        DockerVolume volume = DockerVolume.named(docker, args[4]).withHelperImage(args[3]);
         result = Path.of(args[5]);
         VolumeArchive.restore(result, volume);
       }

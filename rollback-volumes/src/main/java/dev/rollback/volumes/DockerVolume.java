@@ -161,9 +161,10 @@ public final class DockerVolume implements VolumeSource {
   @Override
   public void replaceWith(InputStream tar) {
     requireExists("restore into");
-    clear();
+    // the helper first: a missing image or a refused create fails before anything is deleted
     String helper = createHelper(false);
     try {
+      clear();
       EngineArchive.put(docker.host(), helper, MOUNT, tar);
     } catch (IOException e) {
       throw new VolumeException("writing " + describe() + " through the Engine's archive API failed: "
@@ -192,7 +193,12 @@ public final class DockerVolume implements VolumeSource {
       Integer status = docker.call("wait for " + describe() + " to be emptied",
           () -> docker.client().waitContainerCmd(id).exec(new WaitContainerResultCallback())
               .awaitStatusCode(clearTimeout.toMillis(), TimeUnit.MILLISECONDS));
-      if (status == null || status != 0) {
+      if (status == null) {
+        throw new VolumeException("emptying " + describe() + " before the restore did not finish within "
+            + clearTimeout.toSeconds() + " s; the volume may be partly emptied. Raise withClearTimeout, then restore "
+            + "again");
+      }
+      if (status != 0) {
         throw new VolumeException("emptying " + describe() + " before the restore failed: `"
             + String.join(" ", CLEAR) + "` in image " + image + " exited " + status + "; the volume may be partly "
             + "emptied. Use a helper image with find and rm (withHelperImage), then restore again");

@@ -25,7 +25,7 @@ final class LocalTree {
 
   private LocalTree() {}
 
-  /** Walks {@code root} (not following symlinks) and hands each entry to the sink; sockets, FIFOs and devices are skipped. */
+  /** Walks {@code root} (not following symlinks) into the sink; sockets, FIFOs and devices are skipped. */
   static void export(Path root, TarEntrySink sink) throws IOException {
     Map<List<Object>, String> seen = new HashMap<>();
     Files.walkFileTree(root, new SimpleFileVisitor<>() {

@@ -26,6 +26,9 @@ import java.util.Set;
  *   <li>restore: the same with the safety backup, then start the containers that were running at the checkpoint.
  * </ul>
  *
+ * <p>When unpacking fails partway the containers stay stopped, so a half-restored volume is never served; the
+ * plan's restore puts the safety backup back and starts them.
+ *
  * <p>The safety backup is taken while the containers still run (the checkpoint changes nothing); for a database
  * volume, whose files are only consistent when it is stopped, take a backup with the service stopped as well.
  * In a preview nothing is verified-and-changed: every step is described with {@link RollbackContext#action}.

@@ -122,7 +122,8 @@ final class VolumeFixture implements AutoCloseable {
     return sh(volume, String.join("\n",
         "cd /data && find . -mindepth 1 | LC_ALL=C sort | while IFS= read -r f; do",
         "  if [ -L \"$f\" ]; then echo \"$f|$(stat -c '%A|%u|%g' \"$f\")|-> $(readlink \"$f\")\";",
-        "  elif [ -f \"$f\" ]; then echo \"$f|$(stat -c '%A|%u|%g|%s|%Y|%h' \"$f\")|$(sha256sum < \"$f\" | cut -c1-64)\";",
+        "  elif [ -f \"$f\" ]; then",
+        "    echo \"$f|$(stat -c '%A|%u|%g|%s|%Y|%h' \"$f\")|$(sha256sum < \"$f\" | cut -c1-64)\";",
         "  else echo \"$f|$(stat -c '%A|%u|%g' \"$f\")\"; fi",
         "done"));
   }
