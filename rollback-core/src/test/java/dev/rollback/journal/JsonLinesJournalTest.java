@@ -2,14 +2,12 @@ package dev.rollback.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rollback.Checkpoint;
 import dev.rollback.Outcome;
-import dev.rollback.RollbackContext;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
-import dev.rollback.RollbackStrategy;
 import dev.rollback.lock.TargetLock;
 import dev.rollback.testing.ChildJvm;
+import dev.rollback.testing.Strategies;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -22,26 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 class JsonLinesJournalTest {
   @TempDir
   Path tmp;
-
-  static RollbackStrategy noop() {
-    return new RollbackStrategy() {
-      @Override
-      public String describe() {
-        return "nothing";
-      }
-
-      @Override
-      public Checkpoint checkpoint(RollbackContext ctx) {
-        return Checkpoint.of("nothing");
-      }
-
-      @Override
-      public void rollback(RollbackContext ctx) {}
-
-      @Override
-      public void restore(RollbackContext ctx, Checkpoint checkpoint) {}
-    };
-  }
 
   @Test
   void theNextRunReportsARollbackWhoseProcessDiedMidwayAndOnlyOnce() throws Exception {
@@ -57,7 +35,7 @@ class JsonLinesJournalTest {
     assertThat(journal.interrupted("api")).singleElement().satisfies(e -> assertThat(e.pid()).isEqualTo(childPid));
 
     RollbackPlan plan = RollbackPlan.builder("api").journal(journal).lock(TargetLock.inDirectory(locks))
-        .step(noop()).build();
+        .step(Strategies.noop()).build();
     RollbackReport next = plan.run();
 
     assertThat(next.outcome()).isEqualTo(Outcome.ROLLED_BACK);

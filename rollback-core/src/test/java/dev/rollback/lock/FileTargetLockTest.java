@@ -3,14 +3,12 @@ package dev.rollback.lock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.rollback.Checkpoint;
 import dev.rollback.Outcome;
-import dev.rollback.RollbackContext;
 import dev.rollback.RollbackInProgressException;
 import dev.rollback.RollbackPlan;
-import dev.rollback.RollbackStrategy;
 import dev.rollback.journal.Journal;
 import dev.rollback.testing.ChildJvm;
+import dev.rollback.testing.Strategies;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,31 +19,11 @@ class FileTargetLockTest {
   @TempDir
   Path tmp;
 
-  static RollbackStrategy noop() {
-    return new RollbackStrategy() {
-      @Override
-      public String describe() {
-        return "nothing";
-      }
-
-      @Override
-      public Checkpoint checkpoint(RollbackContext ctx) {
-        return Checkpoint.of("nothing");
-      }
-
-      @Override
-      public void rollback(RollbackContext ctx) {}
-
-      @Override
-      public void restore(RollbackContext ctx, Checkpoint checkpoint) {}
-    };
-  }
-
   @Test
   void aRunInAnotherJvmIsRefusedWhileThisOneHoldsTheLockAndNamesTheHolder() throws Exception {
     Path dir = tmp.resolve("locks");
     RollbackPlan plan = RollbackPlan.builder("api").lock(TargetLock.inDirectory(dir))
-        .journal(Journal.jsonLines(tmp.resolve("j.jsonl"))).step(noop()).build();
+        .journal(Journal.jsonLines(tmp.resolve("j.jsonl"))).step(Strategies.noop()).build();
     try (ChildJvm child = ChildJvm.start(List.of(), LockMain.class, dir.toString(), "api")) {
       String line = child.awaitLine("LOCKED", Duration.ofSeconds(30));
       long childPid = Long.parseLong(line.split(" ")[1]);

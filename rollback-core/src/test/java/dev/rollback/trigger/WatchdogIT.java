@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.rollback.Checkpoint;
 import dev.rollback.Outcome;
-import dev.rollback.RollbackContext;
 import dev.rollback.RollbackPlan;
-import dev.rollback.RollbackStrategy;
 import dev.rollback.journal.Journal;
 import dev.rollback.lock.TargetLock;
 import dev.rollback.testing.LocalHttpServer;
+import dev.rollback.testing.Strategies;
 import dev.rollback.testing.TestEnvironment;
 import dev.rollback.verify.HttpCheck;
 import dev.rollback.verify.PrometheusClient;
@@ -76,27 +74,11 @@ class WatchdogIT {
   }
 
   RollbackPlan plan(Runnable rollback) {
-    RollbackStrategy s = new RollbackStrategy() {
-      @Override
-      public String describe() {
-        return "roll back";
-      }
-
-      @Override
-      public Checkpoint checkpoint(RollbackContext ctx) {
-        return Checkpoint.of("bad version");
-      }
-
-      @Override
-      public void rollback(RollbackContext ctx) {
-        rollbacks.incrementAndGet();
-        rollback.run();
-      }
-
-      @Override
-      public void restore(RollbackContext ctx, Checkpoint checkpoint) {}
-    };
-    return RollbackPlan.builder("api").lock(TargetLock.inDirectory(tmp)).journal(Journal.none()).step(s).build();
+    return RollbackPlan.builder("api").lock(TargetLock.inDirectory(tmp)).journal(Journal.none())
+        .step(Strategies.of("roll back", () -> {
+          rollbacks.incrementAndGet();
+          rollback.run();
+        })).build();
   }
 
   static void awaitPrometheusSees(double value) {
@@ -119,26 +101,10 @@ class WatchdogIT {
       });
       HttpCheck health = HttpCheck.get(app.uri("/health")).expectStatus(200);
       RollbackPlan plan = RollbackPlan.builder("api").lock(TargetLock.inDirectory(tmp)).journal(Journal.none())
-          .step(new RollbackStrategy() {
-            @Override
-            public String describe() {
-              return "previous release";
-            }
-
-            @Override
-            public Checkpoint checkpoint(RollbackContext ctx) {
-              return Checkpoint.of("500");
-            }
-
-            @Override
-            public void rollback(RollbackContext ctx) {
-              rollbacks.incrementAndGet();
-              status.set(200);
-            }
-
-            @Override
-            public void restore(RollbackContext ctx, Checkpoint checkpoint) {}
-          })
+          .step(Strategies.of("previous release", () -> {
+            rollbacks.incrementAndGet();
+            status.set(200);
+          }))
           .verify(VerificationChain.of(health).retry(Retry.every(Duration.ofMillis(50)).attempts(5))).build();
 
       WatchdogReport r = Watchdog.builder(plan).trigger(Trigger.consecutiveFailures(health, 3))

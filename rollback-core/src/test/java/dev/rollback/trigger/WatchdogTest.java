@@ -3,13 +3,11 @@ package dev.rollback.trigger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.rollback.Checkpoint;
 import dev.rollback.Outcome;
-import dev.rollback.RollbackContext;
 import dev.rollback.RollbackPlan;
-import dev.rollback.RollbackStrategy;
 import dev.rollback.journal.Journal;
 import dev.rollback.lock.TargetLock;
+import dev.rollback.testing.Strategies;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -24,27 +22,8 @@ class WatchdogTest {
   final AtomicInteger rollbacks = new AtomicInteger();
 
   RollbackPlan plan() {
-    RollbackStrategy counting = new RollbackStrategy() {
-      @Override
-      public String describe() {
-        return "count";
-      }
-
-      @Override
-      public Checkpoint checkpoint(RollbackContext ctx) {
-        return Checkpoint.of("n=" + rollbacks.get());
-      }
-
-      @Override
-      public void rollback(RollbackContext ctx) {
-        rollbacks.incrementAndGet();
-      }
-
-      @Override
-      public void restore(RollbackContext ctx, Checkpoint checkpoint) {}
-    };
-    return RollbackPlan.builder("api").lock(TargetLock.inDirectory(tmp)).journal(Journal.none()).step(counting)
-        .build();
+    return RollbackPlan.builder("api").lock(TargetLock.inDirectory(tmp)).journal(Journal.none())
+        .step(Strategies.of("count", rollbacks::incrementAndGet)).build();
   }
 
   @Test
