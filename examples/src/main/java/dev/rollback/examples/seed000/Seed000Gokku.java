@@ -4,6 +4,7 @@ import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
 import dev.rollback.drill.DrillReport;
 import dev.rollback.examples.support.SeedEnv;
+import dev.rollback.examples.support.Times;
 import dev.rollback.examples.support.Web;
 import java.nio.file.Files;
 
@@ -47,8 +48,8 @@ public final class Seed000Gokku {
       System.out.println("\n== " + app.root().resolve("rollback.log"));
       System.out.print(Files.readString(app.root().resolve("rollback.log")));
       ok = drill.passed() && byId.rolledBack();
-      System.out.println("\ntime to recover (first failed probe to verified healthy): " + drill.timeToRecover()
-          + "; rollback to " + target + ": " + byId.duration());
+      System.out.println("\ntime to recover (first failed probe to verified healthy): "
+          + Times.seconds(drill.timeToRecover()) + "; rollback to " + target + ": " + Times.seconds(byId.duration()));
     }
     System.exit(ok ? 0 : 1);
   }

@@ -3,6 +3,7 @@ package dev.rollback.examples.seed001;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
 import dev.rollback.examples.support.SeedEnv;
+import dev.rollback.examples.support.Times;
 import dev.rollback.examples.support.Sql;
 
 /**
@@ -25,7 +26,8 @@ public final class Seed001Rollback {
     try (Seed001App app = Seed001App.start(SeedEnv.load())) {
       System.out.println("== backups: " + app.catalog().list());
       app.breakDatabase();
-      System.out.println("== a bad migration; orders now " + Sql.column(app.db(), "SELECT total FROM orders ORDER BY id"));
+      System.out.println("== a bad migration; orders now "
+          + Sql.column(app.db(), "SELECT total FROM orders ORDER BY id"));
       RollbackPlan db = app.databasePlan();
       System.out.println(db.preview());
       RollbackReport dbReport = db.run();
@@ -39,7 +41,8 @@ public final class Seed001Rollback {
       RollbackReport fullReport = full.run();
       System.out.println(fullReport.toText());
       System.out.println("backups now: " + app.catalog().list());
-      System.out.println("\ndatabase rollback " + dbReport.duration() + "; full rollback " + fullReport.duration());
+      System.out.println("\ndatabase rollback " + Times.seconds(dbReport.duration()) + "; full rollback "
+          + Times.seconds(fullReport.duration()));
       ok = dbReport.rolledBack() && fullReport.rolledBack();
     }
     System.exit(ok ? 0 : 1);

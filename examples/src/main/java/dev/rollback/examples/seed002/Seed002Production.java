@@ -4,6 +4,7 @@ import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
 import dev.rollback.drill.DrillReport;
 import dev.rollback.examples.support.SeedEnv;
+import dev.rollback.examples.support.Times;
 import dev.rollback.examples.support.Sql;
 
 /**
@@ -44,8 +45,8 @@ public final class Seed002Production {
       }
       System.out.println(drill.toText());
       System.out.println("users now: " + Sql.column(app.db(), "SELECT name FROM users ORDER BY id"));
-      System.out.println("\nimage rollback " + imageReport.duration() + "; automatic: detection "
-          + drill.detectionTime() + ", time to recover " + drill.timeToRecover());
+      System.out.println("\nimage rollback " + Times.seconds(imageReport.duration()) + "; automatic: detection "
+          + Times.seconds(drill.detectionTime()) + ", time to recover " + Times.seconds(drill.timeToRecover()));
       ok = imageReport.rolledBack() && drill.passed();
     }
     System.exit(ok ? 0 : 1);

@@ -3,6 +3,7 @@ package dev.rollback.examples.seed003;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
 import dev.rollback.examples.support.SeedEnv;
+import dev.rollback.examples.support.Times;
 import dev.rollback.examples.support.Web;
 
 /**
@@ -41,7 +42,7 @@ public final class Seed003Jctc {
       app.returnToMain();
       String after = Web.body(url + "health").strip();
       System.out.println("/health answers " + after + "; branch " + app.working().branch().orElse("(detached)"));
-      System.out.println("\nrollback " + report.duration());
+      System.out.println("\nrollback " + Times.seconds(report.duration()));
       ok = report.rolledBack() && after.contains("v3");
     }
     System.exit(ok ? 0 : 1);

@@ -4,6 +4,7 @@ import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
 import dev.rollback.examples.support.DowntimeProbe;
 import dev.rollback.examples.support.SeedEnv;
+import dev.rollback.examples.support.Times;
 
 /**
  * Seed 004 as a program: release 2 deployed badly on two stacks; the Recreate rollback of the first and the
@@ -32,7 +33,8 @@ public final class Seed004Rollback {
         r = recreate.run();
       }
       System.out.println(r.toText());
-      System.out.println("recreate: " + r.duration() + ", downtime seen " + probe.downtime().toMillis() + " ms ("
+      System.out.println("recreate: " + Times.seconds(r.duration()) + ", downtime seen "
+          + Times.seconds(probe.downtime()) + " ("
           + probe.failed() + " of " + probe.requests() + " probes of / failed)");
 
       System.out.println("\n== Blue-Green through Caddy (a preview changes nothing):");
@@ -44,7 +46,8 @@ public final class Seed004Rollback {
         b = bg.run();
       }
       System.out.println(b.toText());
-      System.out.println("blue-green: " + b.duration() + ", " + through.failed() + " of " + through.requests()
+      System.out.println("blue-green: " + Times.seconds(b.duration()) + ", " + through.failed() + " of "
+          + through.requests()
           + " requests to / through Caddy failed");
       ok = r.rolledBack() && b.rolledBack();
     }

@@ -73,7 +73,8 @@ public final class OwnCaddy implements AutoCloseable {
     try {
       HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(admin.resolve(path)).timeout(Duration.ofSeconds(5))
           .header("Content-Type", "application/json")
-          .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+          .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofString(body))
           .build(), HttpResponse.BodyHandlers.ofString());
       return r.statusCode() / 100 == 2 ? r.body() : "ERROR " + r.statusCode() + " " + r.body();
     } catch (IOException e) {

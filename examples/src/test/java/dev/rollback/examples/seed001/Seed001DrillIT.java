@@ -30,7 +30,8 @@ class Seed001DrillIT {
       RollbackReport db = app.databasePlan().run();
 
       assertThat(db.outcome()).as(db.toText()).isEqualTo(Outcome.ROLLED_BACK);
-      assertThat(Sql.column(app.db(), "SELECT total FROM orders ORDER BY id")).containsExactly("10.50", "20.00", "7.25");
+      assertThat(Sql.column(app.db(), "SELECT total FROM orders ORDER BY id"))
+          .containsExactly("10.50", "20.00", "7.25");
       assertThat(app.catalog().list()).anyMatch(b -> b.name().startsWith("pre-rollback-"));
       assertThat(app.docker().container(Seed001App.APP).getState().getRunning()).isTrue();
       DrillTimes.record("001", "database rollback run (safety backup, restore, swap, health check)", db.duration());
