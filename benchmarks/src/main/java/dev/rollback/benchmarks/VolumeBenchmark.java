@@ -1,0 +1,270 @@
+package dev.rollback.benchmarks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rollback.docker.Docker;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Backing up and restoring a 1 GiB Docker volume of mixed files (a third random bytes, the rest text, 7,000 files),
+ * side by side in one run: the SDK (gzip and zstd, in a JVM with {@code -Xmx64m}), GNU {@code tar czf} and
+ * {@code tar --zstd} of the volume's directory on the host, and seed 004's helper container
+ * ({@code docker run --rm -v vol:/data -v out:/backup busybox tar czf ...}). Prints one JSON object and one human
+ * line per figure: wall time (for the peers process start to exit; for the SDK the call inside the JVM, as an
+ * embedding program sees it, with the child process's wall time in the note), throughput over the tree's bytes,
+ * archive size, peak memory (max RSS; for the SDK also the peak heap in use), and the host's 1-minute load average
+ * when the figure was taken (the times are only comparable within one run on an otherwise idle host).
+ *
+ * <p>Needs root (it writes the tree straight into the volume's mount point) and the Docker Engine and busybox image
+ * from {@code scripts/test-env.sh}. Run it with:
+ *
+ * <pre>
+ * mvn -q -B -pl benchmarks -am package -DskipTests
+ * java -cp benchmarks/target/classes:$(cat benchmarks/target/classpath.txt) dev.rollback.benchmarks.VolumeBenchmark
+ * </pre>
+ *
+ * <p>Options: {@code --mib 1024}, {@code --files 7000}, {@code --work /var/tmp/rbvol-bench} (archives and host
+ * restores; removed at the end).
+ */
+public final class VolumeBenchmark {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final double MIB = 1024.0 * 1024.0;
+  private final Docker docker;
+  private final String image;
+  private final Path work;
+  private final List<String> volumes = new ArrayList<>();
+  private long treeBytes;
+
+  private VolumeBenchmark(Docker docker, String image, Path work) {
+    this.docker = docker;
+    this.image = image;
+    this.work = work;
+  }
+
+  /**
+   * @param args options, see the class comment
+   * @throws Exception when a step fails
+   */
+  public static void main(String[] args) throws Exception {
+    long mib = 1024;
+    int files = 7000;
+    Path work = Path.of("/var/tmp/rbvol-bench");
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--mib" -> mib = Long.parseLong(args[i + 1]);
+        case "--files" -> files = Integer.parseInt(args[i + 1]);
+        case "--work" -> work = Path.of(args[i + 1]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i] + " (use --mib, --files, --work)");
+      }
+    }
+    Properties env = new Properties();
+    Path envFile = Path.of("/var/lib/rollback-test/env.properties");
+    if (Files.exists(envFile)) {
+      try (InputStream in = Files.newInputStream(envFile)) {
+        env.load(in);
+      }
+    }
+    try (Docker docker = Docker.at(URI.create(env.getProperty("docker.host", Docker.DEFAULT_HOST)))) {
+      VolumeBenchmark b = new VolumeBenchmark(docker,
+          env.getProperty("docker.busybox_image", "rollback-test/busybox:latest"), work);
+      try {
+        b.run(mib * 1024 * 1024, files);
+      } finally {
+        b.cleanUp();
+      }
+    }
+  }
+
+  private void run(long bytes, int files) throws Exception {
+    deleteTree(work);
+    Files.createDirectories(work);
+    String src = volume("src");
+    Path mount = mountpoint(src);
+    long t0 = System.nanoTime();
+    treeBytes = MixedTree.write(mount, bytes, files, 42);
+    System.err.printf(Locale.ROOT, "tree: %d files, %.0f MiB in %s, written in %.1f s%n", files, treeBytes / MIB,
+        src, (System.nanoTime() - t0) / 1e9);
+    // backups
+    shell("backup", "gzip", "GNU tar czf (host)", work.resolve("host.tar.gz"),
+        "tar", "czf", work.resolve("host.tar.gz").toString(), "-C", mount.toString(), ".");
+    shell("backup", "zstd", "GNU tar --zstd (host)", work.resolve("host.tar.zst"),
+        "tar", "--zstd", "-cf", work.resolve("host.tar.zst").toString(), "-C", mount.toString(), ".");
+    shell("backup", "gzip", "seed 004 helper container (busybox tar czf)", work.resolve("seed.tar.gz"),
+        "docker", "run", "--rm", "-v", src + ":/data:ro", "-v", work + ":/backup", image,
+        "tar", "czf", "/backup/seed.tar.gz", "-C", "/data", ".");
+    Path sdkGz = sdk("backup", "gzip", src, Files.createDirectories(work.resolve("sdk-gz")).toString());
+    Path sdkZst = sdk("backup", "zstd", src, Files.createDirectories(work.resolve("sdk-zst")).toString());
+    // the same SDK pipeline on the host directory GNU tar reads: what the Engine's archive API costs
+    sdk("backup-dir", "gzip", mount.toString(), Files.createDirectories(work.resolve("sdk-dir-gz")).toString());
+    sdk("backup-dir", "zstd", mount.toString(), Files.createDirectories(work.resolve("sdk-dir-zst")).toString());
+    // restores
+    Path into = Files.createDirectories(work.resolve("restore-gz"));
+    shell("restore", "gzip", "GNU tar xzf (host)", null, "tar", "xzf", work.resolve("host.tar.gz").toString(),
+        "-C", into.toString());
+    check(into);
+    deleteTree(into);
+    into = Files.createDirectories(work.resolve("restore-zst"));
+    shell("restore", "zstd", "GNU tar --zstd -x (host)", null, "tar", "--zstd", "-xf",
+        work.resolve("host.tar.zst").toString(), "-C", into.toString());
+    check(into);
+    deleteTree(into);
+    String seedTarget = volume("seed");
+    shell("restore", "gzip", "seed 004 helper container (rm -rf, busybox tar xzf)", null,
+        "docker", "run", "--rm", "-v", seedTarget + ":/data", "-v", work + ":/backup", image,
+        "sh", "-c", "rm -rf /data/* && tar xzf /backup/seed.tar.gz -C /data");
+    check(mountpoint(seedTarget));
+    String gzTarget = volume("sdk-gz");
+    sdk("restore", "gzip", gzTarget, sdkGz.toString());
+    check(mountpoint(gzTarget));
+    String zstTarget = volume("sdk-zst");
+    sdk("restore", "zstd", zstTarget, sdkZst.toString());
+    check(mountpoint(zstTarget));
+  }
+
+  /** Runs a peer under /usr/bin/time and prints its figure. */
+  private void shell(String op, String format, String method, Path archive, String... argv) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-f", "MAXRSS %M"));
+    cmd.addAll(List.of(argv));
+    sync();
+    long t0 = System.nanoTime();
+    Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    int exit = p.waitFor();
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    if (exit != 0) {
+      throw new IllegalStateException(String.join(" ", argv) + " exited " + exit + ": " + err);
+    }
+    long rssKb = Long.parseLong(err.lines().filter(l -> l.startsWith("MAXRSS ")).reduce((a, b) -> b).orElseThrow()
+        .substring(7).trim());
+    boolean docker = argv[0].equals("docker");
+    figure(op, format, method, seconds, archive == null ? -1 : Files.size(archive), -1,
+        docker ? -1 : rssKb, docker ? "max RSS is the docker CLI's, not the container's: not reported" : null);
+  }
+
+  /** Runs the SDK in a JVM with -Xmx64m and prints its figure. */
+  private Path sdk(String op, String format, String volume, String pathArg) throws Exception {
+    List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m", "-cp",
+        System.getProperty("java.class.path"), VolumeBenchmarkChild.class.getName(), op, format,
+        docker.host().toString(), image, volume, pathArg);
+    sync();
+    long t0 = System.nanoTime();
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    int exit = p.waitFor();
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    String result = out.lines().filter(l -> l.startsWith("RESULT ")).findFirst()
+        .orElseThrow(() -> new IllegalStateException("SDK " + op + " " + format + " exited " + exit + ": " + out));
+    String[] f = result.split(" ");
+    Path archive = Path.of(f[1]);
+    String method = "SDK " + (format.equals("gzip") ? "gzip -6" : "zstd -3") + ", "
+        + Runtime.getRuntime().availableProcessors() + " threads, "
+        + (op.equals("backup-dir") ? "HostDirectory (host)" : "DockerVolume") + ", -Xmx64m";
+    figure(op.equals("backup-dir") ? "backup" : op, format, method, Double.parseDouble(f[4]), Files.size(archive),
+        Long.parseLong(f[2]), Long.parseLong(f[3]), String.format(Locale.ROOT, "seconds are the call inside the JVM, "
+            + "as an embedding program sees it; with JVM start-up the process took %.2f s", seconds));
+    return archive;
+  }
+
+  private void figure(String op, String format, String method, double seconds, long archiveBytes, long heapBytes,
+      long rssKb, String note) throws IOException {
+    double mibPerS = treeBytes / MIB / seconds;
+    ObjectNode n = JSON.createObjectNode();
+    n.put("benchmark", "volume").put("op", op).put("format", format).put("method", method)
+        .put("tree_bytes", treeBytes).put("seconds", round(seconds)).put("mib_per_s", round(mibPerS));
+    if (archiveBytes >= 0) {
+      n.put("archive_bytes", archiveBytes);
+    }
+    if (heapBytes >= 0) {
+      n.put("peak_heap_mib", round(heapBytes / MIB));
+    }
+    if (rssKb >= 0) {
+      n.put("peak_rss_mib", round(rssKb / 1024.0));
+    }
+    double load = loadAverage();
+    n.put("load_avg_1m", load);
+    if (note != null) {
+      n.put("note", note);
+    }
+    System.out.println(JSON.writeValueAsString(n));
+    System.out.printf(Locale.ROOT, "%-7s %-4s %-56s %6.1f s %6.1f MiB/s%s%s%s  (load %.1f)%n", op, format, method,
+        seconds, mibPerS,
+        archiveBytes >= 0 ? String.format(Locale.ROOT, "  archive %.0f MiB", archiveBytes / MIB) : "",
+        heapBytes >= 0 ? String.format(Locale.ROOT, "  heap peak %.0f MiB", heapBytes / MIB) : "",
+        rssKb >= 0 ? String.format(Locale.ROOT, "  max RSS %.0f MiB", rssKb / 1024.0) : "", load);
+  }
+
+  /** Checks that a restore holds as many bytes as the tree. */
+  private void check(Path root) throws IOException {
+    long total;
+    try (Stream<Path> s = Files.walk(root)) {
+      total = s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+    if (total != treeBytes) {
+      throw new IllegalStateException("restore into " + root + " holds " + total + " bytes, expected " + treeBytes);
+    }
+  }
+
+  /** @return the 1-minute load average when the figure was taken: other work on the host skews the times */
+  private static double loadAverage() {
+    try {
+      return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  private String volume(String what) {
+    String name = "rbvol-bench-" + what + "-" + UUID.randomUUID().toString().substring(0, 8);
+    docker.client().createVolumeCmd().withName(name).exec();
+    volumes.add(name);
+    return name;
+  }
+
+  private Path mountpoint(String volume) {
+    return Path.of(docker.client().inspectVolumeCmd(volume).exec().getMountpoint());
+  }
+
+  private void cleanUp() {
+    for (String v : volumes) {
+      try {
+        docker.client().removeVolumeCmd(v).exec();
+      } catch (RuntimeException e) {
+        System.err.println("could not remove volume " + v + ": " + e.getMessage());
+      }
+    }
+    try {
+      deleteTree(work);
+    } catch (IOException e) {
+      System.err.println("could not remove " + work + ": " + e.getMessage());
+    }
+  }
+
+  private static void sync() throws Exception {
+    new ProcessBuilder("sync").start().waitFor();
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (Stream<Path> s = Files.walk(dir)) {
+        for (Path p : s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+}

@@ -1,0 +1,70 @@
+package dev.rollback.benchmarks;
+
+import dev.rollback.docker.Docker;
+import dev.rollback.volumes.Compression;
+import dev.rollback.volumes.DockerVolume;
+import dev.rollback.volumes.HostDirectory;
+import dev.rollback.volumes.VolumeArchive;
+import dev.rollback.volumes.VolumeBackup;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The SDK's side of {@link VolumeBenchmark}, run in its own JVM (the benchmark starts it with {@code -Xmx64m}):
+ * one backup or restore of a Docker volume, then
+ * {@code RESULT <archive> <peak heap bytes> <VmHWM kB> <seconds in the call>}.
+ */
+public final class VolumeBenchmarkChild {
+  private VolumeBenchmarkChild() {}
+
+  /**
+   * @param args {@code backup|backup-dir|restore}, {@code gzip|zstd}, docker host, helper image, volume (for
+   *     backup-dir: a host directory), and the backup directory (backup) or the archive (restore)
+   * @throws IOException when /proc/self/status cannot be read
+   */
+  public static void main(String[] args) throws IOException {
+    AtomicLong peak = new AtomicLong();
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    Thread sampler = new Thread(() -> {
+      while (true) {
+        peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+        LockSupport.parkNanos(2_000_000);
+      }
+    }, "heap-sampler");
+    sampler.setDaemon(true);
+    sampler.start();
+    Compression c = args[1].equals("zstd") ? Compression.zstd() : Compression.gzip();
+    Path result;
+    long t0 = System.nanoTime();
+    try (Docker docker = Docker.at(URI.create(args[2]))) {
+      if (args[0].equals("backup-dir")) {
+        result = VolumeBackup.at(Path.of(args[5])).withCompression(c).backup(HostDirectory.local(Path.of(args[4])));
+      } else if (args[0].equals("backup")) {
+        DockerVolume volume = DockerVolume.named(docker, args[4]).withHelperImage(args[3]);
+        result = VolumeBackup.at(Path.of(args[5])).withCompression(c).backup(volume);
+      } else {
+        DockerVolume volume = DockerVolume.named(docker, args[4]).withHelperImage(args[3]);
+        result = Path.of(args[5]);
+        VolumeArchive.restore(result, volume);
+      }
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+    System.out.println("RESULT " + result + " " + peak.get() + " " + vmHwmKb() + " " + seconds);
+  }
+
+  private static long vmHwmKb() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmHWM:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,169 @@
+package dev.rollback.volumes;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+
+/** A directory on this machine walked into tar entries, emptied, and unpacked into (as root: owners kept). */
+final class LocalTree {
+  private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
+  private static final String ATTRS = "unix:mode,uid,gid,size,lastModifiedTime,ino,dev,nlink";
+
+  private LocalTree() {}
+
+  /** Walks {@code root} (not following symlinks) into the sink; sockets, FIFOs and devices are skipped. */
+  static void export(Path root, TarEntrySink sink) throws IOException {
+    Map<List<Object>, String> seen = new HashMap<>();
+    Files.walkFileTree(root, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes a) throws IOException {
+        if (!dir.equals(root)) {
+          emit(dir, a);
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes a) throws IOException {
+        emit(file, a);
+        return FileVisitResult.CONTINUE;
+      }
+
+      private void emit(Path p, BasicFileAttributes basic) throws IOException {
+        Map<String, Object> a = Files.readAttributes(p, ATTRS, NOFOLLOW);
+        String name = root.relativize(p).toString().replace(java.io.File.separatorChar, '/');
+        int mode = (Integer) a.get("mode");
+        TarArchiveEntry e;
+        if (basic.isDirectory()) {
+          e = new TarArchiveEntry(name + "/", TarConstants.LF_DIR, true);
+        } else if (basic.isSymbolicLink()) {
+          e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK, true);
+          e.setLinkName(Files.readSymbolicLink(p).toString());
+        } else if (basic.isRegularFile()) {
+          List<Object> inode = List.of(a.get("dev"), a.get("ino"));
+          String first = (Integer) a.get("nlink") > 1 ? seen.putIfAbsent(inode, name) : null;
+          if (first != null) {
+            e = new TarArchiveEntry(name, TarConstants.LF_LINK, true);
+            e.setLinkName(first);
+          } else {
+            e = new TarArchiveEntry(name, TarConstants.LF_NORMAL, true);
+            e.setSize((Long) a.get("size"));
+          }
+        } else {
+          return; // sockets, FIFOs and device nodes do not belong in a data volume
+        }
+        e.setMode(mode & 07777);
+        e.setUserId((Integer) a.get("uid"));
+        e.setGroupId((Integer) a.get("gid"));
+        e.setModTime(FileTime.fromMillis(((FileTime) a.get("lastModifiedTime")).toMillis() / 1000 * 1000));
+        if (TarEntries.regular(e)) {
+          try (InputStream in = Files.newInputStream(p)) {
+            sink.accept(e, in);
+          }
+        } else {
+          sink.accept(e, InputStream.nullInputStream());
+        }
+      }
+    });
+  }
+
+  /** Deletes everything under {@code root}, keeping root itself; symlinks are deleted, never followed. */
+  static void clear(Path root) throws IOException {
+    try (var children = Files.list(root)) {
+      for (Path c : (Iterable<Path>) children::iterator) {
+        if (Files.isDirectory(c, NOFOLLOW)) {
+          Files.walkFileTree(c, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+              Files.delete(f);
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+              if (e != null) {
+                throw e;
+              }
+              Files.delete(d);
+              return FileVisitResult.CONTINUE;
+            }
+          });
+        } else {
+          Files.delete(c);
+        }
+      }
+    }
+  }
+
+  /** Unpacks a tar stream under {@code root}; directory modes and mtimes are set last, deepest first. */
+  static void extract(InputStream tar, Path root) throws IOException {
+    Path base = root.toAbsolutePath().normalize();
+    TarArchiveInputStream in = new TarArchiveInputStream(tar, "UTF-8");
+    List<TarArchiveEntry> dirs = new ArrayList<>();
+    TarArchiveEntry e;
+    while ((e = in.getNextEntry()) != null) {
+      String name = TarEntries.relative(e.getName());
+      if (name.isEmpty() || name.equals("/")) {
+        continue;
+      }
+      Path p = base.resolve(name).normalize();
+      if (!p.startsWith(base) || p.equals(base)) {
+        throw new IOException("tar entry '" + e.getName() + "' points outside " + base + "; refusing the stream");
+      }
+      Files.createDirectories(p.getParent());
+      if (e.isDirectory()) {
+        Files.createDirectories(p);
+        dirs.add(TarEntries.copy(e, name));
+        continue;
+      } else if (e.isSymbolicLink()) {
+        Files.createSymbolicLink(p, Path.of(e.getLinkName()));
+      } else if (e.isLink()) {
+        Path target = base.resolve(TarEntries.relative(e.getLinkName())).normalize();
+        if (!target.startsWith(base)) {
+          throw new IOException("hard link '" + e.getName() + "' points outside " + base + "; refusing the stream");
+        }
+        Files.createLink(p, target);
+        continue;
+      } else if (TarEntries.regular(e)) {
+        Files.copy(in, p, StandardCopyOption.REPLACE_EXISTING);
+      } else {
+        continue;
+      }
+      setOwner(p, e);
+      if (!e.isSymbolicLink()) {
+        Files.setAttribute(p, "unix:mode", e.getMode() & 07777);
+        Files.setLastModifiedTime(p, FileTime.fromMillis(e.getModTime().getTime()));
+      }
+    }
+    for (int i = dirs.size() - 1; i >= 0; i--) {
+      TarArchiveEntry d = dirs.get(i);
+      Path p = base.resolve(d.getName());
+      setOwner(p, d);
+      Files.setAttribute(p, "unix:mode", d.getMode() & 07777);
+      Files.setLastModifiedTime(p, FileTime.fromMillis(d.getModTime().getTime()));
+    }
+  }
+
+  private static void setOwner(Path p, TarArchiveEntry e) throws IOException {
+    try {
+      Files.setAttribute(p, "unix:uid", (int) e.getLongUserId(), NOFOLLOW);
+      Files.setAttribute(p, "unix:gid", (int) e.getLongGroupId(), NOFOLLOW);
+    } catch (java.nio.file.FileSystemException denied) {
+      // not root: the files stay owned by this user, as with tar run by a non-root user
+    }
+  }
+}
