@@ -20,6 +20,9 @@ import dev.rollback.lock.TargetLock;
 import dev.rollback.verify.HttpCheck;
 import dev.rollback.verify.Retry;
 import dev.rollback.verify.VerificationChain;
+import dev.rollback.volumes.DockerVolume;
+import dev.rollback.volumes.VolumeBackup;
+import dev.rollback.volumes.VolumeRestoreRollback;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,10 +44,14 @@ import java.util.regex.Pattern;
  *       Caddy, then stops blue.</li>
  * </ul>
  *
+ * <p>On the recreate stack the bad release also rewrote the records; the plan's second step,
+ * {@link VolumeRestoreRollback}, takes the runbook's volume backup (a safety archive of what the volume holds now,
+ * {@code <volume>-<time>.tar.gz} with a sha256 manifest), then restores the archive taken at release 1's deploy,
+ * stopping and starting the container that mounts it.
+ *
  * <p>Both end with the runbook's post-rollback verification: container running, healthy, logs clean, /health,
- * and a data spot-check (the records are still served). Stand-ins: busybox httpd for the app; records in a
- * volume file instead of a database table. Not done here: the volume backup of the runbook's step 2
- * (rollback-volumes is not merged into this branch yet).
+ * and a data spot-check (the records are served as release 1 left them). Stand-ins: busybox httpd for the app;
+ * records in a volume file instead of a database table.
  */
 public final class Seed004App implements AutoCloseable {
   /** The image repository. */
@@ -65,6 +72,7 @@ public final class Seed004App implements AutoCloseable {
   private ComposeStack recreate;
   private ComposeStack blue;
   private OwnCaddy caddy;
+  private Path recordsBackup;
 
   private Seed004App(SeedEnv env) {
     this.env = env;
@@ -91,6 +99,7 @@ public final class Seed004App implements AutoCloseable {
         LocalExecutor.create().run(Command.of("docker", "exec", s.container(), "/bin/busybox", "sh", "-c",
             "printf 'order-1\\norder-2\\norder-3\\n' > /www/data/records.txt")).requireSuccess();
       }
+      app.recordsBackup = app.backups().backup(app.recordsVolume());
       app.caddy = OwnCaddy.start(URI.create(env.get("caddy.admin")), "rbseed-004", CADDY_PORT,
           "127.0.0.1:" + BLUE_PORT);
       Web.await("blue through Caddy", Duration.ofSeconds(20), () -> Web.status(app.caddy.url("/health")) == 200);
@@ -101,10 +110,30 @@ public final class Seed004App implements AutoCloseable {
     }
   }
 
-  /** The bad deploy on both stacks: release 2 committed and brought up. */
+  /**
+   * The bad deploy on both stacks: release 2 committed and brought up; on the recreate stack its "migration"
+   * also rewrites the records in the volume.
+   */
   public void deployBadRelease() {
     recreate.deployRelease2();
+    LocalExecutor.create().run(Command.of("docker", "exec", recreate.container(), "/bin/busybox", "sh", "-c",
+        "printf 'order-1\\nmigrated-by-release-2\\n' > /www/data/records.txt")).requireSuccess();
     blue.deployRelease2();
+  }
+
+  /** @return the recreate stack's records volume, read and written through a never-started busybox helper */
+  public DockerVolume recordsVolume() {
+    return DockerVolume.named(docker, recreate.volume()).withHelperImage(env.get("docker.busybox_image"));
+  }
+
+  /** @return where volume archives go: {@code <root>/backups}, {@code <volume>-<time>.tar.gz} with manifests */
+  public VolumeBackup backups() {
+    return VolumeBackup.at(root.resolve("backups"));
+  }
+
+  /** @return the archive of the records taken at the deploy of release 1 */
+  public Path recordsBackup() {
+    return recordsBackup;
   }
 
   /**
@@ -124,12 +153,16 @@ public final class Seed004App implements AutoCloseable {
         .retry(Retry.every(Duration.ofMillis(250)).deadline(Duration.ofSeconds(30)));
   }
 
-  /** @return the Recreate rollback of {@code rbseed004} to release 1's commit, verified */
+  /**
+   * @return the Recreate rollback of {@code rbseed004}: the configuration of release 1's commit, then the records
+   *     volume from the archive taken at release 1's deploy (after a safety backup of what it holds now), verified
+   */
   public RollbackPlan recreatePlan() {
     return RollbackPlan.builder("rbseed004")
         .step(RecreateRollback.of(LocalExecutor.create(), recreate.dir().toString(), recreate.project(),
                 ConfigSource.gitCommit(recreate.dir().toString(), recreate.release1(), ""))
             .files("docker-compose.yml").deadline(Duration.ofSeconds(60)))
+        .step(VolumeRestoreRollback.of(recordsVolume(), recordsBackup).withStopTimeout(Duration.ofSeconds(5)))
         .verify(verification(recreate.container(), "http://127.0.0.1:" + RECREATE_PORT))
         .lock(TargetLock.inDirectory(root.resolve("locks")))
         .journal(Journal.jsonLines(root.resolve("rollback.jsonl")))

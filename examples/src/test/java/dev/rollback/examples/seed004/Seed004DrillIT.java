@@ -37,6 +37,7 @@ class Seed004DrillIT {
   void recreateBringsReleaseOneBackWithItsEnvAndTheVolumeData() throws Exception {
     String url = "http://127.0.0.1:" + Seed004App.RECREATE_PORT;
     assertThat(Web.status(url + "/health")).isEqualTo(404);
+    assertThat(Web.body(url + "/data/records.txt")).contains("migrated-by-release-2");
     RollbackReport r;
     // release 2 still answers / (only /health is missing), so failures of / are the recreate's own downtime
     DowntimeProbe probe = DowntimeProbe.start(url + "/");
@@ -47,10 +48,14 @@ class Seed004DrillIT {
     assertThat(r.outcome()).as(r.toText()).isEqualTo(Outcome.ROLLED_BACK);
     assertThat(r.steps().get(0).checkpoint()).contains(".env").contains("docker-compose.yml");
     assertThat(Files.readString(app.recreateStack().dir().resolve(".env"))).contains("RELEASE=1");
-    assertThat(Web.body(url + "/data/records.txt")).contains("order-1", "order-3");
+    assertThat(Web.body(url + "/data/records.txt")).contains("order-1", "order-3")
+        .doesNotContain("migrated-by-release-2");
+    // the runbook's volume backup: the safety archive of what the volume held before the restore, beside the
+    // archive taken at release 1's deploy
+    assertThat(app.backups().list(app.recreateStack().volume())).hasSize(2).contains(app.recordsBackup());
     assertThat(app.docker().container(app.recreateStack().container()).getConfig().getImage())
         .isEqualTo(Seed004App.REPOSITORY + ":release-1");
-    DrillTimes.record("004", "recreate rollback run (down, previous config, up, healthy, verified)", r.duration());
+    DrillTimes.record("004", "recreate rollback run (down, previous config, up, volume restored, healthy, verified)", r.duration());
     DrillTimes.record("004", "recreate: downtime of / seen by a 50 ms probe",
         probe.downtime());
   }
