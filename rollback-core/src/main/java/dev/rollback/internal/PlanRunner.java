@@ -90,8 +90,18 @@ public final class PlanRunner {
     try {
       return runLocked(ctx, handle.holder());
     } finally {
-      handle.close();
+      release(handle);
       ctx.cleanUp();
+    }
+  }
+
+  /** Releases a lock; a failure (a remote lock's host gone) is logged, never allowed to replace the report. */
+  private void release(LockHandle handle) {
+    try {
+      handle.close();
+    } catch (RuntimeException e) {
+      LOG.error("{}: could not release the lock ({}): {}; break it once its holder is gone", target,
+          plan.lock().describe(), e.getMessage());
     }
   }
 
@@ -120,7 +130,7 @@ public final class PlanRunner {
       listener.onOutcome(report);
       return report;
     } finally {
-      handle.close();
+      release(handle);
       ctx.cleanUp();
     }
   }

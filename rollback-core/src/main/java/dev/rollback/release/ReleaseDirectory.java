@@ -6,7 +6,6 @@ import dev.rollback.exec.Command;
 import dev.rollback.exec.ExecResult;
 import dev.rollback.exec.Executor;
 import dev.rollback.exec.LocalExecutor;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -124,7 +123,19 @@ public final class ReleaseDirectory {
    * @return the releases
    */
   public List<Release> releases() {
-    String script = "cd -- \"$1/releases\" 2>/dev/null || exit 0\n"
+    return state().releases();
+  }
+
+  /**
+   * Reads {@code current} and every release with its manifest, in one command.
+   *
+   * @return the directory's state now
+   * @throws ReleaseIntegrityException when {@code current} exists but is not a link into {@code releases/}
+   */
+  public ReleaseState state() {
+    String script = "cd -- \"$1\" 2>/dev/null || exit 0\n"
+        + "if [ -L current ]; then printf 'C\\t%s\\n' \"$(readlink current)\"; elif [ -e current ]; then echo X; fi\n"
+        + "cd releases 2>/dev/null || exit 0\n"
         + "for d in *; do\n"
         + "  [ -d \"$d\" ] || continue\n"
         + "  p=0; [ -e \"$d/" + PIN_FILE + "\" ] && p=1\n"
@@ -133,9 +144,19 @@ public final class ReleaseDirectory {
         + "\"\n"
         + "  printf '\\n'\n"
         + "done\n";
-    ExecResult r = run(Command.of("sh", "-c", script, "sh", root).readOnly().withCaptureLimit(16 << 20));
+    ExecResult r = run(Command.of("sh", "-c", script, "sh", root).readOnly().withCaptureLimit(16 << 20))
+        .requireSuccess();
     List<Release> out = new ArrayList<>();
+    Optional<String> current = Optional.empty();
     for (String line : r.stdout().split("\n")) {
+      if (line.equals("X")) {
+        throw new ReleaseIntegrityException(root + "/current exists but is not a symlink; it must be a link to "
+            + "releases/<id> before a rollback can switch it");
+      }
+      if (line.startsWith("C\t")) {
+        current = Optional.of(parseCurrent(line.substring(2)));
+        continue;
+      }
       String[] p = line.split("\t", 4);
       if (p.length < 3 || !p[0].equals("R") || !ReleaseId.isValid(p[2])) {
         continue;
@@ -150,8 +171,8 @@ public final class ReleaseDirectory {
       }
       out.add(new Release(p[2], releasesDir() + "/" + p[2], m, p[1].equals("1")));
     }
-    out.sort((a, b) -> a.id().compareTo(b.id()));
-    return out;
+    out.sort((x, y) -> x.id().compareTo(y.id()));
+    return new ReleaseState(releasesDir(), current, out);
   }
 
   /** @return the ids of {@link #releases()}, in order */
@@ -169,9 +190,7 @@ public final class ReleaseDirectory {
    */
   public Release release(String id) {
     ReleaseId.check(id);
-    List<Release> all = releases();
-    return all.stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow(
-        () -> new ReleaseNotFoundException("release", id, releasesDir(), all.stream().map(Release::id).toList()));
+    return state().release(id);
   }
 
   /**
@@ -181,16 +200,11 @@ public final class ReleaseDirectory {
    * @throws ReleaseIntegrityException when {@code current} exists but does not point into {@code releases/}
    */
   public Optional<String> currentId() {
-    ExecResult r = run(Command.of("readlink", "--", root + "/current").readOnly());
-    if (!r.succeeded()) {
-      ExecResult exists = run(Command.of("test", "-e", root + "/current").readOnly());
-      if (exists.succeeded()) {
-        throw new ReleaseIntegrityException(root + "/current exists but is not a symlink; it must be a link to "
-            + "releases/<id> before a rollback can switch it");
-      }
-      return Optional.empty();
-    }
-    String target = r.stdoutTrimmed();
+    return state().currentId();
+  }
+
+  private String parseCurrent(String link) {
+    String target = link.strip();
     while (target.endsWith("/")) {
       target = target.substring(0, target.length() - 1);
     }
@@ -201,16 +215,12 @@ public final class ReleaseDirectory {
       throw new ReleaseIntegrityException(root + "/current points at '" + target + "', not at a release under "
           + releasesDir());
     }
-    return Optional.of(id);
+    return id;
   }
 
   /** @return the release {@code current} points at, if any */
   public Optional<Release> current() {
-    Optional<String> id = currentId();
-    if (id.isEmpty()) {
-      return Optional.empty();
-    }
-    return releases().stream().filter(r -> r.id().equals(id.get())).findFirst();
+    return state().current();
   }
 
   /**
@@ -219,18 +229,7 @@ public final class ReleaseDirectory {
    * @return it, or empty when {@code current} is missing or the oldest
    */
   public Optional<Release> previous() {
-    Optional<String> cur = currentId();
-    if (cur.isEmpty()) {
-      return Optional.empty();
-    }
-    Release prev = null;
-    for (Release r : releases()) {
-      if (r.id().compareTo(cur.get()) >= 0) {
-        break;
-      }
-      prev = r;
-    }
-    return Optional.ofNullable(prev);
+    return state().previous();
   }
 
   /**
@@ -281,13 +280,36 @@ public final class ReleaseDirectory {
    * @throws ReleaseNotFoundException when the release does not exist
    */
   public void activate(String id) {
+    activate(id, null);
+  }
+
+  /**
+   * Points {@code current} at a release only if it still names {@code expectedCurrent}: a compare-and-swap, so a
+   * rollback never switches away from a release it did not check.
+   *
+   * @param id the release
+   * @param expectedCurrent the release {@code current} must name now, or null to switch whatever it names
+   * @throws ReleaseNotFoundException when the release does not exist
+   * @throws RollbackException when {@code current} names another release than expected
+   */
+  public void activate(String id, String expectedCurrent) {
     ReleaseId.check(id);
-    // One process: the existence check, the cleanup of an interrupted switch, the link and the rename.
-    String script = "cd -- \"$1\" || exit 2; [ -d \"releases/$2\" ] || exit 3; rm -f -- .current.tmp-*; "
+    if (expectedCurrent != null) {
+      ReleaseId.check(expectedCurrent);
+    }
+    // One process: the existence check, the compare, the cleanup of an interrupted switch, the link, the rename.
+    String script = "cd -- \"$1\" || exit 2; [ -d \"releases/$2\" ] || exit 3; "
+        + "if [ -n \"$4\" ]; then c=$(readlink current); [ \"$c\" = \"releases/$4\" ] || [ \"$c\" = \"$1/releases/$4\" ] "
+        + "|| { echo \"$c\"; exit 5; }; fi; rm -f -- .current.tmp-*; "
         + "ln -s -- \"releases/$2\" \".current.tmp-$3\" || exit 4; mv -Tf -- \".current.tmp-$3\" current";
-    ExecResult r = run(Command.of("sh", "-c", script, "sh", root, id, UUID.randomUUID().toString().substring(0, 8)));
+    ExecResult r = run(Command.of("sh", "-c", script, "sh", root, id, UUID.randomUUID().toString().substring(0, 8),
+        expectedCurrent == null ? "" : expectedCurrent));
     if (r.exitCode() == 3) {
       throw new ReleaseNotFoundException("release", id, releasesDir(), ids());
+    }
+    if (r.exitCode() == 5) {
+      throw new RollbackException(root + "/current changed since it was read: expected releases/" + expectedCurrent
+          + ", found " + r.stdoutTrimmed() + "; another deploy or rollback ran meanwhile, nothing was switched");
     }
     r.requireSuccess();
   }
@@ -302,7 +324,19 @@ public final class ReleaseDirectory {
    * @throws ReleaseIntegrityException saying what is missing or differs
    */
   public Release verify(String id) {
-    Release r = release(id);
+    return verify(release(id));
+  }
+
+  /**
+   * Checks a release already read (see {@link #verify(String)}), reading its recorded files in one command and
+   * hashing them as they stream.
+   *
+   * @param r the release, from {@link #state()}
+   * @return the release
+   * @throws ReleaseIntegrityException saying what is missing or differs
+   */
+  Release verify(Release r) {
+    String id = r.id();
     String manifestPath = r.path() + "/" + ReleaseManifest.FILE_NAME;
     if (r.manifest().isEmpty()) {
       ExecResult exists = run(Command.of("test", "-f", manifestPath).readOnly());
@@ -315,18 +349,37 @@ public final class ReleaseDirectory {
       throw new ReleaseIntegrityException("release " + id + " cannot be trusted: its manifest names release "
           + m.id());
     }
+    List<String> files = new ArrayList<>(m.files().keySet());
+    List<String> argv = new ArrayList<>(List.of("sh", "-c", VERIFY_SCRIPT, "sh", r.path()));
+    for (String f : files) {
+      argv.add(checkRecordedPath(id, f));
+    }
+    argv.add("--");
+    for (String link : m.sharedLinks()) {
+      argv.add(checkRecordedPath(id, link));
+    }
+    FramedDigests seen = new FramedDigests();
+    ExecResult res = run(Command.of(argv).readOnly().withStdout(seen));
+    if (!res.succeeded() || seen.malformed() || seen.files.size() != files.size()
+        || seen.links.size() != m.sharedLinks().size()) {
+      throw new ReleaseIntegrityException("release " + id + " cannot be checked: reading its files in " + r.path()
+          + " failed (" + res.describeEnd() + (res.stderr().isBlank() ? "" : ": " + res.stderr().strip()) + ")");
+    }
     List<String> problems = new ArrayList<>();
-    for (Map.Entry<String, String> f : m.files().entrySet()) {
-      Optional<byte[]> content = readFile(r.path() + "/" + f.getKey());
-      if (content.isEmpty()) {
-        problems.add(f.getKey() + " is missing");
-      } else if (!sha256(content.get()).equals(f.getValue())) {
-        problems.add(f.getKey() + " differs from what was deployed (sha256 " + sha256(content.get()).substring(0, 12)
-            + "..., recorded " + f.getValue().substring(0, Math.min(12, f.getValue().length())) + "...)");
+    for (int i = 0; i < files.size(); i++) {
+      String f = files.get(i);
+      String want = m.files().get(f);
+      String got = seen.files.get(i);
+      if (got == null) {
+        problems.add(f + " is missing");
+      } else if (!got.equals(want)) {
+        problems.add(f + " differs from what was deployed (sha256 " + got.substring(0, 12) + "..., recorded "
+            + want.substring(0, Math.min(12, want.length())) + "...)");
       }
     }
-    for (String link : m.sharedLinks()) {
-      if (!run(Command.of("test", "-e", r.path() + "/" + link).readOnly()).succeeded()) {
+    for (int i = 0; i < m.sharedLinks().size(); i++) {
+      if (!seen.links.get(i)) {
+        String link = m.sharedLinks().get(i);
         problems.add("shared link " + link + " does not resolve (is shared/" + link + " there?)");
       }
     }
@@ -335,6 +388,25 @@ public final class ReleaseDirectory {
           + String.join("; ", problems));
     }
     return r;
+  }
+
+  /** Frames each file as {@code F <size>} and its bytes (or {@code M}), then each link as {@code L1}/{@code L0}. */
+  private static final String VERIFY_SCRIPT = "cd -- \"$1\" || exit 2; shift\n"
+      + "while [ \"$#\" -gt 0 ] && [ \"$1\" != -- ]; do\n"
+      + "  if [ -f \"$1\" ]; then n=$(wc -c < \"$1\"); printf 'F %s\\n' $n; cat -- \"$1\" || exit 6; else echo M; fi\n"
+      + "  shift\n"
+      + "done\n"
+      + "shift\n"
+      + "for l in \"$@\"; do if [ -e \"$l\" ]; then echo L1; else echo L0; fi; done\n";
+
+  /** A manifest read from the host is not trusted to name paths inside the release. */
+  private static String checkRecordedPath(String id, String path) {
+    try {
+      return ReleaseSpec.checkPath(path);
+    } catch (IllegalArgumentException e) {
+      throw new ReleaseIntegrityException("release " + id + " cannot be trusted: its manifest records '" + path
+          + "', which is not a path inside the release");
+    }
   }
 
   /** @return {@code keepLast(5)} */
@@ -353,9 +425,10 @@ public final class ReleaseDirectory {
     if (n < 1) {
       throw new IllegalArgumentException("keep at least 1 release, was " + n);
     }
-    List<Release> all = releases();
-    String cur = currentId().orElse(null);
-    String prev = previous().map(Release::id).orElse(null);
+    ReleaseState st = state();
+    List<Release> all = st.releases();
+    String cur = st.currentId().orElse(null);
+    String prev = st.previous().map(Release::id).orElse(null);
     List<String> removed = new ArrayList<>();
     List<String> kept = new ArrayList<>();
     List<String> protectedIds = new ArrayList<>();
@@ -399,12 +472,6 @@ public final class ReleaseDirectory {
   private void writeFile(String path, byte[] content, boolean executable) {
     String script = "mkdir -p -- \"$(dirname -- \"$1\")\" && cat > \"$1\"" + (executable ? " && chmod 755 \"$1\"" : "");
     run(Command.of("sh", "-c", script, "sh", path).withStdin(content)).requireSuccess();
-  }
-
-  private Optional<byte[]> readFile(String path) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ExecResult r = run(Command.of("cat", "--", path).readOnly().withStdout(out));
-    return r.succeeded() ? Optional.of(out.toByteArray()) : Optional.empty();
   }
 
   private ExecResult run(Command c) {

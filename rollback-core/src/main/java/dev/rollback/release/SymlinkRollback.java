@@ -6,7 +6,11 @@ import dev.rollback.RollbackContext;
 import dev.rollback.RollbackException;
 import dev.rollback.RollbackStrategy;
 import dev.rollback.exec.Command;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.function.Supplier;
 import java.util.Objects;
 
 /**
@@ -32,6 +36,8 @@ public final class SymlinkRollback implements RollbackStrategy {
   private final RestartHook restartHook;
   private final String hookDescription;
   private final boolean requireManifest;
+  /** What each running plan's preflight read, until its rollback uses it; weak, so an aborted run leaks nothing. */
+  private final Map<RollbackContext, ReleaseState> seen = Collections.synchronizedMap(new WeakHashMap<>());
 
   private SymlinkRollback(ReleaseDirectory dir, String targetId, Command restartCommand, RestartHook restartHook,
       String hookDescription, boolean requireManifest) {
@@ -113,17 +119,19 @@ public final class SymlinkRollback implements RollbackStrategy {
   @Override
   public void preflight(RollbackContext ctx) {
     ReleaseDirectory d = dir.using(ctx.executor(dir.executor()));
-    String cur = d.currentId().orElse(null);
-    String to = resolveTarget(d, cur);
-    if (to.equals(cur)) {
-      throw new RollbackException("release " + to + " is already current in " + dir.root()
+    ReleaseState st = d.state();
+    String cur = st.currentId().orElse(null);
+    Release to = resolveTarget(st, cur);
+    if (to.id().equals(cur)) {
+      throw new RollbackException("release " + to.id() + " is already current in " + dir.root()
           + "; nothing to roll back to");
     }
     if (requireManifest) {
       d.verify(to);
-    } else {
-      d.release(to);
     }
+    // The checkpoint and rollback of this run start from this read: three commands a host, not ten. The switch
+    // is a compare-and-swap on it, so a deploy that moved current meanwhile is refused, never overwritten.
+    seen.put(ctx, st);
   }
 
   /** The release {@code current} named before the switch. */
@@ -136,21 +144,24 @@ public final class SymlinkRollback implements RollbackStrategy {
 
   @Override
   public Checkpoint checkpoint(RollbackContext ctx) {
-    return new Current(dir.using(ctx.executor(dir.executor())).currentId().orElse(null));
+    return new Current(stateFor(ctx).currentId().orElse(null));
   }
 
   @Override
   public void rollback(RollbackContext ctx) {
     ReleaseDirectory d = dir.using(ctx.executor(dir.executor()));
-    String cur = d.currentId().orElse(null);
-    String to = resolveTarget(d, cur);
-    ctx.action("switch current from " + (cur == null ? "(none)" : cur) + " to " + to);
-    d.activate(to);
-    restart(ctx, d, to);
+    ReleaseState st = stateFor(ctx);
+    seen.remove(ctx);
+    String cur = st.currentId().orElse(null);
+    Release to = resolveTarget(st, cur);
+    ctx.action("switch current from " + (cur == null ? "(none)" : cur) + " to " + to.id());
+    d.activate(to.id(), cur);
+    restart(ctx, d, () -> to);
   }
 
   @Override
   public void restore(RollbackContext ctx, Checkpoint checkpoint) {
+    seen.remove(ctx);
     Current c = (Current) checkpoint;
     if (c.id() == null) {
       throw new RollbackException("there was no current release before the rollback; remove " + dir.root()
@@ -159,22 +170,29 @@ public final class SymlinkRollback implements RollbackStrategy {
     ReleaseDirectory d = dir.using(ctx.executor(dir.executor()));
     ctx.action("switch current back to " + c.id());
     d.activate(c.id());
-    restart(ctx, d, c.id());
+    restart(ctx, d, () -> d.release(c.id()));
   }
 
-  private String resolveTarget(ReleaseDirectory d, String cur) {
+  /** The state this run's preflight read, or a fresh read when the step runs without one. */
+  private ReleaseState stateFor(RollbackContext ctx) {
+    ReleaseState st = seen.get(ctx);
+    return st != null ? st : dir.using(ctx.executor(dir.executor())).state();
+  }
+
+  private Release resolveTarget(ReleaseState st, String cur) {
     if (targetId != null) {
-      return d.release(targetId).id();
+      return st.release(targetId);
     }
     if (cur == null) {
-      throw new ReleaseNotFoundException("release", "before current", d.releasesDir() + " (no current link)",
-          d.ids());
+      throw new ReleaseNotFoundException("release", "before current", st.releasesDir() + " (no current link)",
+          st.ids());
     }
-    return d.previous().map(Release::id).orElseThrow(() -> new ReleaseNotFoundException("release",
-        "before " + cur, d.releasesDir(), d.ids()));
+    // the previous of the current already read, not of a second read that could name another release
+    return st.previousOf(cur).orElseThrow(() -> new ReleaseNotFoundException("release", "before " + cur,
+        st.releasesDir(), st.ids()));
   }
 
-  private void restart(RollbackContext ctx, ReleaseDirectory d, String id) {
+  private void restart(RollbackContext ctx, ReleaseDirectory d, Supplier<Release> now) {
     if (restartCommand != null) {
       d.executor().run(restartCommand).requireSuccess();
     }
@@ -183,9 +201,7 @@ public final class SymlinkRollback implements RollbackStrategy {
         ctx.action("would " + hookDescription);
       } else {
         ctx.action(hookDescription);
-        Release r = d.releases().stream().filter(x -> x.id().equals(id)).findFirst()
-            .orElseThrow(() -> new ReleaseNotFoundException("release", id, d.releasesDir(), List.of()));
-        restartHook.restart(ctx, r);
+        restartHook.restart(ctx, now.get());
       }
     }
   }

@@ -80,9 +80,10 @@ class RollbackDrillTest {
     assertThat(live.get()).isEqualTo("v1");
     assertThat(r.rollbackOutcome()).isEqualTo(Outcome.ROLLED_BACK);
     assertThat(r.watchdog().observations()).filteredOn(o -> !o.healthy()).hasSize(3);
-    // three failed polls 20 ms apart: detection takes at least two intervals after the first failure
+    // three failed polls scheduled 20 ms apart: the third comes two intervals after the first (less the jitter of
+    // reading the clock inside each poll)
     assertThat(Duration.between(r.firstFailedProbeAt(), r.detectedAt())).isGreaterThanOrEqualTo(
-        Duration.ofMillis(40));
+        Duration.ofMillis(35));
     assertThat(r.timeToRecover()).isGreaterThanOrEqualTo(Duration.between(r.firstFailedProbeAt(), r.detectedAt()));
     assertThat(r.stepDurations()).containsOnlyKeys("1. deploy v1");
     assertThat(r.toText()).contains("drill api: PASSED").contains("time to recover");

@@ -174,4 +174,60 @@ abstract class ReleaseDirectoryContract {
     assertThatThrownBy(() -> d.deploy(ReleaseSpec.withId("r1").file("v", "again")))
         .hasMessageContaining("already exists");
   }
+
+  @Test
+  void aSwitchThatExpectsAnotherCurrentIsRefusedAndChangesNothing() {
+    ReleaseDirectory d = dir();
+    d.deploy(ReleaseSpec.withId("r1").file("v", "1"));
+    d.deploy(ReleaseSpec.withId("r2").file("v", "2"));
+    d.deploy(ReleaseSpec.withId("r3").file("v", "3"));
+    d.activate("r3");
+
+    assertThatThrownBy(() -> d.activate("r1", "r2")).isInstanceOf(dev.rollback.RollbackException.class)
+        .hasMessageContaining("current changed since it was read: expected releases/r2, found releases/r3");
+    assertThat(d.currentId()).contains("r3");
+    d.activate("r1", "r3");
+    assertThat(d.currentId()).contains("r1");
+  }
+
+  @Test
+  void aManifestThatRecordsAPathOutsideItsReleaseIsNotTrusted() {
+    ReleaseDirectory d = dir();
+    d.deploy(ReleaseSpec.withId("r1").file("v", "1"));
+    sh("cd \"$1/releases/r1\" && sed 's#\"v\"#\"../../../../etc/hostname\"#' release.json > m && mv m release.json",
+        d.root());
+    assertThatThrownBy(() -> d.verify("r1")).isInstanceOf(ReleaseIntegrityException.class)
+        .hasMessageContaining("not a path inside the release");
+  }
+
+  @Test
+  void symlinkRollbackReadsChecksAndSwitchesInThreeCommands() {
+    ReleaseDirectory d = dir();
+    d.deploy(ReleaseSpec.withId("r1").file("a", "1").file("b", "2").file("c", "3"));
+    d.deploy(ReleaseSpec.withId("r2").file("a", "1"));
+    d.activate("r2");
+    java.util.concurrent.atomic.AtomicInteger commands = new java.util.concurrent.atomic.AtomicInteger();
+    Executor counting = new Executor() {
+      @Override
+      public dev.rollback.exec.ExecResult run(Command command) {
+        commands.incrementAndGet();
+        return executor().run(command);
+      }
+
+      @Override
+      public String describe() {
+        return executor().describe();
+      }
+    };
+    dev.rollback.RollbackReport r = dev.rollback.RollbackPlan.builder("count")
+        .step(SymlinkRollback.of(ReleaseDirectory.at(counting, d.root())))
+        .lock(dev.rollback.lock.TargetLock.inDirectory(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
+            "rollback-test-locks")))
+        .journal(dev.rollback.journal.Journal.none()).build().run();
+
+    assertThat(r.outcome()).isEqualTo(dev.rollback.Outcome.ROLLED_BACK);
+    assertThat(d.currentId()).contains("r1");
+    // the state read, the files of r1 read in one stream, the compare-and-swap switch
+    assertThat(commands.get()).isEqualTo(3);
+  }
 }

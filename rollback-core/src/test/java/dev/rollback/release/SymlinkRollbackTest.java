@@ -9,8 +9,11 @@ import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
 import dev.rollback.StepState;
 import dev.rollback.exec.Command;
+import dev.rollback.exec.ExecResult;
+import dev.rollback.exec.Executor;
 import dev.rollback.journal.Journal;
 import dev.rollback.lock.TargetLock;
+import dev.rollback.testing.RecordingContext;
 import dev.rollback.verify.Check;
 import dev.rollback.verify.CheckResult;
 import dev.rollback.verify.Retry;
@@ -21,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,6 +91,32 @@ class SymlinkRollbackTest {
     assertThat(restarts).containsExactly("20240115-113000");
     assertThat(r.steps().get(0).checkpoint()).isEqualTo("current -> releases/20240116-104500");
     assertThat(r.steps().get(0).actions()).contains("switch current from 20240116-104500 to 20240115-113000");
+  }
+
+  @Test
+  void switchesToThePreviousOfTheCurrentItReadEvenIfCurrentMovesMeanwhile() {
+    // a deploy tool switches current to the oldest release right after the rollback reads it
+    AtomicBoolean moved = new AtomicBoolean();
+    RecordingContext ctx = RecordingContext.withExecutor("api", real -> new Executor() {
+      @Override
+      public ExecResult run(Command c) {
+        ExecResult r = real.run(c);
+        if (c.argv().get(0).equals("readlink") && !moved.getAndSet(true)) {
+          dir.activate("20240115-100000");
+        }
+        return r;
+      }
+
+      @Override
+      public String describe() {
+        return real.describe();
+      }
+    });
+
+    SymlinkRollback.of(dir).rollback(ctx);
+
+    assertThat(dir.currentId()).contains("20240115-113000");
+    assertThat(ctx.actions()).containsExactly("switch current from 20240116-104500 to 20240115-113000");
   }
 
   @Test

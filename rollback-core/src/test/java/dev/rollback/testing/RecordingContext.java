@@ -66,6 +66,11 @@ public final class RecordingContext implements RollbackContext {
     return List.copyOf(attempts);
   }
 
+  /** @return every action reported through {@link #action(String)}, in order */
+  public List<String> actions() {
+    return List.copyOf(actions);
+  }
+
   /** @return the display form of every command run through {@link #executor(Executor)} */
   public List<String> commands() {
     return List.copyOf(commands);
