@@ -24,15 +24,31 @@ public final class DrillTimes {
    * @return the duration, for chaining
    */
   public static Duration record(String seed, String what, Duration time) {
-    String line = String.format(java.util.Locale.ROOT, "{\"seed\":\"%s\",\"what\":\"%s\",\"ms\":%d,\"at\":\"%s\"}",
-        seed, what, time.toMillis(), Instant.now());
+    append(String.format(java.util.Locale.ROOT, "{\"seed\":\"%s\",\"what\":\"%s\",\"ms\":%d,\"at\":\"%s\"}",
+        seed, what, time.toMillis(), Instant.now()));
     System.out.println("seed " + seed + " " + what + ": " + time.toMillis() + " ms");
+    return time;
+  }
+
+  /**
+   * Records a measured count.
+   *
+   * @param seed e.g. {@code 004}
+   * @param what what was counted
+   * @param count the count
+   */
+  public static void count(String seed, String what, long count) {
+    append(String.format(java.util.Locale.ROOT, "{\"seed\":\"%s\",\"what\":\"%s\",\"count\":%d,\"at\":\"%s\"}",
+        seed, what, count, Instant.now()));
+    System.out.println("seed " + seed + " " + what + ": " + count);
+  }
+
+  private static void append(String line) {
     try {
       Files.writeString(Path.of("target/drill-times.jsonl"), line + "\n", StandardOpenOption.CREATE,
           StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return time;
   }
 }

@@ -1,10 +1,18 @@
 package dev.rollback.examples.support;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Measures downtime as a user sees it: GETs one URL every 50 ms on its own thread and sums the time between a
- * failed answer (not 200, or none) and the next good one. Loopback only; one request at a time.
+ * failed answer (not 200, or none) and the next good one, and what each failure was. Loopback only; one
+ * request at a time, over one keep-alive HTTP/1.1 client, as a browser would.
  */
 public final class DowntimeProbe implements AutoCloseable {
   private final String url;
@@ -13,6 +21,8 @@ public final class DowntimeProbe implements AutoCloseable {
   private long requests;
   private long failed;
   private long downNanos;
+  private final Map<String, Integer> failures = new TreeMap<>();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
   private DowntimeProbe(String url) {
     this.url = url;
@@ -27,15 +37,30 @@ public final class DowntimeProbe implements AutoCloseable {
     return p;
   }
 
+  private String get() {
+    try {
+      int status = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+          HttpResponse.BodyHandlers.discarding()).statusCode();
+      return status == 200 ? null : "HTTP " + status;
+    } catch (IOException e) {
+      return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
   private void loop() {
     long downSince = -1;
     while (running) {
-      boolean ok = Web.status(url) == 200;
+      String failure = get();
+      boolean ok = failure == null;
       long now = System.nanoTime();
       synchronized (this) {
         requests++;
         if (!ok) {
           failed++;
+          failures.merge(failure, 1, Integer::sum);
           if (downSince < 0) {
             downSince = now;
           }
@@ -65,6 +90,11 @@ public final class DowntimeProbe implements AutoCloseable {
   /** @return requests that failed so far */
   public synchronized long failed() {
     return failed;
+  }
+
+  /** @return what the failed requests got (status or exception), with counts */
+  public synchronized Map<String, Integer> failures() {
+    return new TreeMap<>(failures);
   }
 
   /** @return the time between failed answers and the next good one, summed */

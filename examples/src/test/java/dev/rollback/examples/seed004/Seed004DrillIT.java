@@ -10,6 +10,7 @@ import dev.rollback.examples.support.SeedEnv;
 import dev.rollback.examples.support.Web;
 import dev.rollback.testing.TestEnvironment;
 import java.nio.file.Files;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,13 +56,14 @@ class Seed004DrillIT {
     assertThat(app.backups().list(app.recreateStack().volume())).hasSize(2).contains(app.recordsBackup());
     assertThat(app.docker().container(app.recreateStack().container()).getConfig().getImage())
         .isEqualTo(Seed004App.REPOSITORY + ":release-1");
-    DrillTimes.record("004", "recreate rollback run (down, previous config, up, volume restored, healthy, verified)", r.duration());
+    DrillTimes.record("004", "recreate rollback run (down, previous config, up, volume restored, healthy, verified)",
+        r.duration());
     DrillTimes.record("004", "recreate: downtime of / seen by a 50 ms probe",
         probe.downtime());
   }
 
   @Test
-  void blueGreenThroughCaddyLosesNoRequest() {
+  void blueGreenThroughCaddyKeepsDowntimeSubSecond() {
     assertThat(Web.status(app.caddy().url("/health"))).isEqualTo(404);
     RollbackReport r;
     DowntimeProbe probe = DowntimeProbe.start(app.caddy().url("/"));
@@ -70,12 +72,18 @@ class Seed004DrillIT {
     }
 
     assertThat(r.outcome()).as(r.toText()).isEqualTo(Outcome.ROLLED_BACK);
-    assertThat(probe.failed()).as("requests to / through Caddy that failed").isZero();
+    System.out.println("seed 004 blue-green: " + probe.failed() + " of " + probe.requests() + " requests failed "
+        + probe.failures());
+    // seed 004: "near zero: only the Caddy reload (sub-second)"; in one run of about ten, one request of ~100
+    // failed around the switch, so the assertion is the runbook's promise, and the failures are reported
+    assertThat(probe.downtime()).as("downtime through Caddy; failures: %s", probe.failures())
+        .isLessThan(Duration.ofSeconds(1));
     assertThat(Web.body(app.caddy().url("/health"))).contains("release-1");
     assertThat(Web.body(app.caddy().url("/data/records.txt"))).contains("order-3");
     assertThat(app.docker().container(app.blueStack().container()).getState().getRunning()).isFalse();
     DrillTimes.record("004", "blue-green rollback run (green up, healthy, Caddy switched, drained, verified)",
         r.duration());
     DrillTimes.record("004", "blue-green: downtime seen through Caddy by a 50 ms probe", probe.downtime());
+    DrillTimes.count("004", "blue-green: failed requests through Caddy", probe.failed());
   }
 }
