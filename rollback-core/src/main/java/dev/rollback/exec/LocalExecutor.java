@@ -112,6 +112,7 @@ public final class LocalExecutor implements Executor {
       awaitPump(f, command, timedOut);
     }
     if (feed != null) {
+      feed.stopping = true;
       feed.interrupt();
       try {
         feed.join(1000); // the process has ended, so the feed's writes fail at once; a blocked source is left
@@ -137,6 +138,8 @@ public final class LocalExecutor implements Executor {
     private final java.util.function.Supplier<InputStream> source;
     private final Process process;
     volatile Exception sourceFailure;
+    /** Set once the process has ended: a read that fails after that (it was interrupted) is no truncation. */
+    volatile boolean stopping;
 
     StdinFeed(java.util.function.Supplier<InputStream> source, Process process) {
       super("rollback-stdin-" + process.pid());
@@ -179,6 +182,9 @@ public final class LocalExecutor implements Executor {
     }
 
     private void fail(Exception e) {
+      if (stopping || !process.isAlive()) {
+        return; // the process ended without needing the rest of its input
+      }
       sourceFailure = e;
       killTree(process);
     }
