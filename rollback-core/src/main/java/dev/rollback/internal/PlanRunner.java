@@ -176,7 +176,8 @@ public final class PlanRunner {
     }
     ctx.enterStep(0);
     ctx.event("outcome", outcome + (failure == null ? "" : ": " + failure));
-    journal(ctx, me, JournalEntry.FINISHED, ctx.runId(), outcome, failure == null ? "ok" : failure);
+    journal(ctx, me, JournalEntry.FINISHED, ctx.runId(), outcome, (failure == null ? "ok" : failure)
+        + stepSummary(ctx, book));
     RollbackReport report = report(ctx, book, outcome, failure, interrupted);
     listener.onOutcome(report);
     return new Result(report, done);
@@ -386,6 +387,20 @@ public final class PlanRunner {
     } finally {
       ctx.cleanUp();
     }
+  }
+
+  /** For the journal: each step's final state and first action, e.g. "; [1] ROLLED_BACK: switch current from A to B". */
+  private String stepSummary(RunContext ctx, Book book) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < steps.size(); i++) {
+      List<String> actions = ctx.actionsOf(i + 1);
+      sb.append("; [").append(i + 1).append("] ").append(book.states[i]);
+      if (!actions.isEmpty()) {
+        String a = actions.get(0);
+        sb.append(": ").append(a.length() > 200 ? a.substring(0, 200) + "..." : a);
+      }
+    }
+    return sb.toString();
   }
 
   private String stepNames() {

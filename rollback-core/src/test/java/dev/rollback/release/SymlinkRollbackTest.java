@@ -91,6 +91,9 @@ class SymlinkRollbackTest {
     assertThat(restarts).containsExactly("20240115-113000");
     assertThat(r.steps().get(0).checkpoint()).isEqualTo("current -> releases/20240116-104500");
     assertThat(r.steps().get(0).actions()).contains("switch current from 20240116-104500 to 20240115-113000");
+    // seed 000's rollback.log line: the journal says what was left and what was restored
+    assertThat(Journal.jsonLines(tmp.resolve("journal.jsonl")).entries("api").get(1).detail())
+        .isEqualTo("ok; [1] ROLLED_BACK: switch current from 20240116-104500 to 20240115-113000");
   }
 
   @Test
