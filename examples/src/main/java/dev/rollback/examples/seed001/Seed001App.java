@@ -68,8 +68,7 @@ public final class Seed001App implements AutoCloseable {
     this.root = Dirs.temp("rbseed-001-");
     this.docker = Docker.at(URI.create(env.get("docker.host")));
     this.images = ReleaseImages.of(docker, REPOSITORY).recordedIn(root.resolve("images"));
-    this.db = PostgresDatabase.named(DATABASE).host(env.get("pg.host")).port(env.port("pg.port"))
-        .user(env.get("pg.user")).password(env.secret("pg.password"));
+    this.db = env.postgres(DATABASE);
     this.catalog = BackupCatalog.at(root.resolve("instances/production/backups"));
   }
 
@@ -84,12 +83,8 @@ public final class Seed001App implements AutoCloseable {
     Seed001App app = new Seed001App(env);
     try {
       String base = env.get("docker.busybox_image");
-      AppImage.release(base, "release-1", true).build(app.images.reference("1"));
-      AppImage.release(base, "release-2", false).build(app.images.reference("2"));
-      app.images.recordDeployed("1");
-      app.images.recordDeployed("2");
-      Sql.dropPostgresDatabases(app.maintenance(), DATABASE);
-      Sql.exec(app.maintenance(), "CREATE DATABASE " + DATABASE);
+      AppImage.buildHealthyAndBroken(base, app.images);
+      Sql.recreatePostgresDatabase(app.maintenance(), DATABASE);
       Sql.exec(app.db, "CREATE TABLE orders (id int PRIMARY KEY, total numeric NOT NULL)",
           "INSERT INTO orders VALUES (1, 10.50), (2, 20.00), (3, 7.25)");
       Containers.run(app.docker, APP, app.images.reference("1"), PORT);
@@ -102,7 +97,7 @@ public final class Seed001App implements AutoCloseable {
   }
 
   private PostgresDatabase maintenance() {
-    return db.withName(env.get("pg.database", "postgres"));
+    return env.postgresMaintenance();
   }
 
   /** A bad migration: every order's total zeroed, one order deleted. */

@@ -96,8 +96,7 @@ public final class Seed002App implements AutoCloseable {
     this.root = Dirs.temp("rbseed-002-");
     this.docker = Docker.at(URI.create(env.get("docker.host")));
     this.images = ReleaseImages.of(docker, REPOSITORY).recordedIn(root.resolve("images"));
-    this.db = PostgresDatabase.named(DATABASE).host(env.get("pg.host")).port(env.port("pg.port"))
-        .user(env.get("pg.user")).password(env.secret("pg.password"));
+    this.db = env.postgres(DATABASE);
     this.catalog = BackupCatalog.at(root.resolve("backups"));
   }
 
@@ -112,12 +111,8 @@ public final class Seed002App implements AutoCloseable {
     Seed002App app = new Seed002App(env);
     try {
       String base = env.get("docker.busybox_image");
-      AppImage.release(base, "release-1", true).build(app.images.reference("1"));
-      AppImage.release(base, "release-2", false).build(app.images.reference("2"));
-      app.images.recordDeployed("1");
-      app.images.recordDeployed("2");
-      Sql.dropPostgresDatabases(app.maintenance(), DATABASE);
-      Sql.exec(app.maintenance(), "CREATE DATABASE " + DATABASE);
+      AppImage.buildHealthyAndBroken(base, app.images);
+      Sql.recreatePostgresDatabase(app.maintenance(), DATABASE);
       Sql.exec(app.db, "CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL)",
           "INSERT INTO users VALUES (1, 'ann'), (2, 'bob'), (3, 'cy')");
       app.catalog.create(RollbackContext.standalone("rbseed002"), app.db, BackupCatalog.PRE_DEPLOYMENT,
@@ -134,7 +129,7 @@ public final class Seed002App implements AutoCloseable {
   }
 
   private PostgresDatabase maintenance() {
-    return db.withName(env.get("pg.database", "postgres"));
+    return env.postgresMaintenance();
   }
 
   /** The bad deploy: blue replaced by release 2 (no /health), and a migration that deletes users 2 and 3. */

@@ -69,8 +69,7 @@ public final class Seed003App implements AutoCloseable {
         .withKnownHosts(Path.of(env.get("ssh.known_hosts"))).withCommandTimeout(Duration.ofMinutes(2)));
     this.base = "/tmp/rbseed-003-" + UUID.randomUUID().toString().substring(0, 8);
     this.dir = base + "/jctc-app";
-    this.db = PostgresDatabase.named(DATABASE).host(env.get("pg.host")).port(env.port("pg.port"))
-        .user(env.get("pg.user")).password(env.secret("pg.password"));
+    this.db = env.postgres(DATABASE);
     this.alembic = env.get("alembic.binary", "/usr/bin/alembic");
   }
 
@@ -84,8 +83,7 @@ public final class Seed003App implements AutoCloseable {
   public static Seed003App start(SeedEnv env) {
     Seed003App app = new Seed003App(env);
     try {
-      Sql.dropPostgresDatabases(app.maintenance(), DATABASE);
-      Sql.exec(app.maintenance(), "CREATE DATABASE " + DATABASE);
+      Sql.recreatePostgresDatabase(app.maintenance(), DATABASE);
       app.remote("git", "init", "-q", "-b", "main", app.dir);
       app.git("config", "user.email", "deploy@example.com");
       app.git("config", "user.name", "deploy");
@@ -224,7 +222,7 @@ public final class Seed003App implements AutoCloseable {
   }
 
   private PostgresDatabase maintenance() {
-    return db.withName(env.get("pg.database", "postgres"));
+    return env.postgresMaintenance();
   }
 
   private void git(String... args) {

@@ -1,5 +1,6 @@
 package dev.rollback.examples.support;
 
+import dev.rollback.docker.ReleaseImages;
 import dev.rollback.exec.Command;
 import dev.rollback.exec.LocalExecutor;
 import java.io.IOException;
@@ -92,5 +93,19 @@ public final class AppImage {
     for (String t : tags) {
       LocalExecutor.create().run(Command.of("docker", "rmi", "--no-prune", t).withTimeout(Duration.ofSeconds(30)));
     }
+  }
+
+  /**
+   * Builds the two releases most seeds need, {@code release-1} healthy and {@code release-2} without /health,
+   * under the release images' tags, and records both as deployed.
+   *
+   * @param base the FROM-scratch busybox image
+   * @param images the release images
+   */
+  public static void buildHealthyAndBroken(String base, ReleaseImages images) {
+    release(base, "release-1", true).build(images.reference("1"));
+    release(base, "release-2", false).build(images.reference("2"));
+    images.recordDeployed("1");
+    images.recordDeployed("2");
   }
 }

@@ -1,5 +1,6 @@
 package dev.rollback.examples.support;
 
+import dev.rollback.db.PostgresDatabase;
 import dev.rollback.exec.Secret;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,5 +71,21 @@ public final class SeedEnv {
   /** @param key a password property @return it as a secret, never printed */
   public Secret secret(String key) {
     return Secret.of(get(key));
+  }
+
+  /**
+   * The test PostgreSQL server's database of a name, as the test user.
+   *
+   * @param database its name
+   * @return the database
+   */
+  public PostgresDatabase postgres(String database) {
+    return PostgresDatabase.named(database).host(get("pg.host")).port(port("pg.port"))
+        .user(get("pg.user")).password(secret("pg.password"));
+  }
+
+  /** @return the test PostgreSQL server's maintenance database ({@code pg.database}, default postgres) */
+  public PostgresDatabase postgresMaintenance() {
+    return postgres(get("pg.database", "postgres"));
   }
 }

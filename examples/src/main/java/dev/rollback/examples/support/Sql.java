@@ -60,4 +60,15 @@ public final class Sql {
       exec(maintenance, "DROP DATABASE IF EXISTS \"" + name + "\" WITH (FORCE)");
     }
   }
+
+  /**
+   * Drops the databases an earlier run left ({@link #dropPostgresDatabases}) and creates the database anew.
+   *
+   * @param maintenance a connection to the maintenance database
+   * @param name the database, also the prefix of what is dropped
+   */
+  public static void recreatePostgresDatabase(Database maintenance, String name) {
+    dropPostgresDatabases(maintenance, name);
+    exec(maintenance, "CREATE DATABASE " + name);
+  }
 }
