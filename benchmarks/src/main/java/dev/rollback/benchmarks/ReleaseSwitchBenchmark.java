@@ -6,17 +6,15 @@ import dev.rollback.exec.Executor;
 import dev.rollback.exec.SshExecutor;
 import dev.rollback.release.ReleaseDirectory;
 import dev.rollback.release.ReleaseSpec;
+import dev.rollback.testing.ReaderLoop;
 import dev.rollback.testing.TestSsh;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Set;
 
 /**
  * Issue 3's benchmark: how long one atomic switch of {@code current} takes (locally and over SSH, p50 and p99),
@@ -89,36 +87,19 @@ public final class ReleaseSwitchBenchmark {
     d.deploy(ReleaseSpec.withId("r1").file("version", "1"));
     d.deploy(ReleaseSpec.withId("r2").file("version", "2"));
     d.activate("r1");
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicLong reads = new AtomicLong();
-    AtomicLong failed = new AtomicLong();
-    Path probe = root.resolve("current/version");
-    Thread reader = new Thread(() -> {
-      while (!stop.get()) {
-        try {
-          String v = Files.readString(probe, StandardCharsets.UTF_8);
-          if (!v.equals("1") && !v.equals("2")) {
-            failed.incrementAndGet();
-          }
-        } catch (IOException e) {
-          failed.incrementAndGet();
-        }
-        reads.incrementAndGet();
-        Thread.onSpinWait();
-      }
-    });
-    reader.start();
     List<Long> times = new ArrayList<>();
-    try {
+    long reads;
+    long failed;
+    try (ReaderLoop reader = ReaderLoop.start(root.resolve("current/version"), Set.of("1", "2"))) {
       for (int i = 0; i < n; i++) {
         long t0 = System.nanoTime();
         d.activate(i % 2 == 0 ? "r2" : "r1");
         times.add(System.nanoTime() - t0);
       }
-    } finally {
-      stop.set(true);
-      reader.join();
+      reader.close();
+      reads = reader.reads();
+      failed = reader.failures();
     }
-    return new Switches(n, Stats.medianMs(times), Stats.percentileMs(times, 99), reads.get(), failed.get());
+    return new Switches(n, Stats.medianMs(times), Stats.percentileMs(times, 99), reads, failed);
   }
 }

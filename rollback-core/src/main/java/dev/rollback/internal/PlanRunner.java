@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,11 +85,16 @@ public final class PlanRunner {
   private record Result(RollbackReport report, Deque<Done> done) {}
 
   private Result runKeeping() {
+    return locked(this::runLocked);
+  }
+
+  /** Takes the target's lock and a fresh context for one run, and releases both whatever the body does. */
+  private <T> T locked(BiFunction<RunContext, LockHolder, T> body) {
     String runId = UUID.randomUUID().toString();
     LockHandle handle = plan.lock().acquire(target, LockHolder.current(runId));
     RunContext ctx = new RunContext(target, runId, false, plan.clock(), listener);
     try {
-      return runLocked(ctx, handle.holder());
+      return body.apply(ctx, handle.holder());
     } finally {
       release(handle);
       ctx.cleanUp();
@@ -107,11 +113,8 @@ public final class PlanRunner {
 
   /** Restores, in reverse order, the steps of an earlier run that rolled back; takes the lock again. */
   private RollbackReport undo(List<Done> done, String ofRun) {
-    String runId = UUID.randomUUID().toString();
-    LockHandle handle = plan.lock().acquire(target, LockHolder.current(runId));
-    RunContext ctx = new RunContext(target, runId, false, plan.clock(), listener);
-    try {
-      LockHolder me = handle.holder();
+    return locked((ctx, me) -> {
+      String runId = ctx.runId();
       Book book = new Book();
       for (Done d : done) {
         book.states[d.index] = StepState.ROLLED_BACK;
@@ -129,10 +132,7 @@ public final class PlanRunner {
           : "a step could not be restored", List.of());
       listener.onOutcome(report);
       return report;
-    } finally {
-      release(handle);
-      ctx.cleanUp();
-    }
+    });
   }
 
   private Result runLocked(RunContext ctx, LockHolder me) {

@@ -1,19 +1,13 @@
 package dev.rollback.internal;
 
 import dev.rollback.RollbackContext;
-import dev.rollback.RollbackException;
 import dev.rollback.RollbackListener;
 import dev.rollback.TimelineEvent;
 import dev.rollback.exec.Command;
 import dev.rollback.exec.DryRunExecutor;
 import dev.rollback.exec.ExecResult;
 import dev.rollback.exec.Executor;
-import java.io.IOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +27,7 @@ public final class RunContext implements RollbackContext {
   private final List<TimelineEvent> timeline = new ArrayList<>();
   private final Map<Integer, List<String>> actions = new HashMap<>();
   private volatile int step;
-  private Path scratch;
+  private final ScratchDir scratch;
 
   /**
    * @param target the plan's target
@@ -49,6 +43,7 @@ public final class RunContext implements RollbackContext {
     this.clock = clock;
     this.startedAt = clock.instant();
     this.listener = listener;
+    this.scratch = new ScratchDir("rollback-" + runId.substring(0, 8) + "-");
   }
 
   /** @param index the step now running, from 1; 0 outside steps */
@@ -129,15 +124,8 @@ public final class RunContext implements RollbackContext {
   }
 
   @Override
-  public synchronized Path scratchDir() {
-    if (scratch == null) {
-      try {
-        scratch = Files.createTempDirectory("rollback-" + runId.substring(0, 8) + "-");
-      } catch (IOException e) {
-        throw new RollbackException("cannot create a scratch directory: " + e.getMessage(), e);
-      }
-    }
-    return scratch;
+  public Path scratchDir() {
+    return scratch.get();
   }
 
   @Override
@@ -156,26 +144,7 @@ public final class RunContext implements RollbackContext {
   }
 
   /** Deletes the scratch directory, if one was made. */
-  public synchronized void cleanUp() {
-    if (scratch == null) {
-      return;
-    }
-    try {
-      Files.walkFileTree(scratch, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.deleteIfExists(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-          Files.deleteIfExists(dir);
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (IOException ignored) {
-      // a scratch directory left in the temp dir is harmless
-    }
+  public void cleanUp() {
+    scratch.delete();
   }
 }

@@ -1,11 +1,8 @@
 package dev.rollback.internal;
 
 import dev.rollback.RollbackContext;
-import dev.rollback.RollbackException;
 import dev.rollback.RollbackListener;
 import dev.rollback.exec.Executor;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -19,7 +16,7 @@ public final class StandaloneContext implements RollbackContext {
   private final String target;
   private final String runId = UUID.randomUUID().toString();
   private final Instant startedAt = Instant.now();
-  private Path scratch;
+  private final ScratchDir scratch = new ScratchDir("rollback-");
 
   private StandaloneContext(String target) {
     this.target = target;
@@ -64,15 +61,8 @@ public final class StandaloneContext implements RollbackContext {
   }
 
   @Override
-  public synchronized Path scratchDir() {
-    if (scratch == null) {
-      try {
-        scratch = Files.createTempDirectory("rollback-");
-      } catch (IOException e) {
-        throw new RollbackException("cannot create a scratch directory: " + e.getMessage(), e);
-      }
-    }
-    return scratch;
+  public Path scratchDir() {
+    return scratch.get();
   }
 
   @Override
