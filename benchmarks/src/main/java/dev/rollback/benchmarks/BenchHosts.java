@@ -1,6 +1,7 @@
 package dev.rollback.benchmarks;
 
 import dev.rollback.release.ReleaseDirectory;
+import dev.rollback.release.ReleaseManifest;
 import dev.rollback.release.ReleaseSpec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -182,11 +183,13 @@ final class BenchHosts implements AutoCloseable {
     return work.resolve("sshd/host" + i);
   }
 
-  private void template() throws IOException {
+  private void template() throws IOException, InterruptedException {
     Path t = work.resolve("template");
-    if (Files.isSymbolicLink(t.resolve("current"))) {
+    if (Files.isRegularFile(t.resolve("current/" + ReleaseManifest.PATHS_FILE))) {
       return;
     }
+    // none yet, or one laid out by an older SDK (no release.paths): start again
+    deleteTree(t);
     ReleaseDirectory d = ReleaseDirectory.at(t);
     Instant mtime = Instant.now().minus(Duration.ofDays(30));
     for (String id : RELEASES) {
@@ -266,6 +269,17 @@ final class BenchHosts implements AutoCloseable {
       if (p.isAlive()) {
         p.destroyForcibly();
       }
+    }
+  }
+
+  /**
+   * Removes a directory tree if it exists.
+   *
+   * @param dir the directory
+   */
+  static void deleteTree(Path dir) throws IOException, InterruptedException {
+    if (Files.exists(dir)) {
+      run(List.of("rm", "-rf", "--", dir.toString()));
     }
   }
 

@@ -70,6 +70,8 @@ public final class FleetBenchmark {
       Runtime.getRuntime().addShutdownHook(new Thread(hosts::close));
       CapistranoProject cap = CapistranoProject.write(work.resolve("capistrano"), hosts, counts);
       Files.createDirectories(work.resolve("logs"));
+      // every run starts from empty journals, so earlier runs' history does not weigh on this one's reads
+      BenchHosts.deleteTree(work.resolve("journal"));
       for (int w = 1; w <= Integer.parseInt(opt.get("warmup")); w++) {
         // untimed: the JVM's classes and JIT, Ruby's gems and the page cache, for both tools alike
         int n = counts.get(0);
@@ -85,6 +87,8 @@ public final class FleetBenchmark {
         List<Double> fleetS = new ArrayList<>();
         List<Double> connectS = new ArrayList<>();
         List<Double> canaryS = new ArrayList<>();
+        List<Double> fleetJvmCpuS = new ArrayList<>();
+        List<Double> fleetBusyS = new ArrayList<>();
         for (int rep = 1; rep <= reps; rep++) {
           hosts.reset(n);
           long t0 = System.nanoTime();
@@ -93,9 +97,12 @@ public final class FleetBenchmark {
           check("capistrano", hosts, n);
 
           hosts.reset(n);
+          CpuMeter cpu = CpuMeter.start();
           t0 = System.nanoTime();
           FleetReport r = fleet(hosts, n, parallelism, work).run();
           fleetS.add(seconds(t0));
+          fleetJvmCpuS.add(cpu.processSeconds());
+          fleetBusyS.add(cpu.machineBusySeconds());
           if (r.outcome() != FleetReport.Outcome.ROLLED_BACK) {
             throw new IllegalStateException("Fleet did not roll back " + n + " hosts:\n" + r.toText());
           }
@@ -103,8 +110,10 @@ public final class FleetBenchmark {
           connectS.add(r.connectDuration().toNanos() / 1e9);
           canaryS.add(r.waves().get(0).duration().toNanos() / 1e9);
           System.err.printf(Locale.ROOT, "  N=%d rep %d: capistrano %.2f s, fleet %.2f s (connect %.2f, canary %.2f,"
-              + " rest %.2f)%n", n, rep, capS.get(rep - 1), fleetS.get(rep - 1), connectS.get(rep - 1),
-              canaryS.get(rep - 1), r.waves().size() > 1 ? r.waves().get(1).duration().toNanos() / 1e9 : 0.0);
+              + " rest %.2f; cpu: this jvm %.2f s, machine %.2f s)%n", n, rep, capS.get(rep - 1), fleetS.get(rep - 1),
+              connectS.get(rep - 1), canaryS.get(rep - 1),
+              r.waves().size() > 1 ? r.waves().get(1).duration().toNanos() / 1e9 : 0.0, fleetJvmCpuS.get(rep - 1),
+              fleetBusyS.get(rep - 1));
         }
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("hosts", n);
@@ -116,6 +125,8 @@ public final class FleetBenchmark {
         row.put("fleet_median_s", median(fleetS));
         row.put("fleet_connect_median_s", median(connectS));
         row.put("fleet_canary_median_s", median(canaryS));
+        row.put("fleet_jvm_cpu_median_s", median(fleetJvmCpuS));
+        row.put("fleet_machine_busy_median_s", median(fleetBusyS));
         row.put("speedup", median(capS) / median(fleetS));
         results.add(row);
       }

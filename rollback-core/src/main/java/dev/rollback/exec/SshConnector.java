@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import javax.net.SocketFactory;
 import net.schmizz.keepalive.KeepAliveProvider;
@@ -30,6 +31,7 @@ import net.schmizz.sshj.transport.cipher.Cipher;
 import net.schmizz.sshj.transport.verification.OpenSSHKnownHosts;
 import net.schmizz.sshj.transport.verification.OpenSSHKnownHosts.KnownHostEntry;
 import net.schmizz.sshj.userauth.UserAuthException;
+import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
 import net.schmizz.sshj.userauth.method.AuthKeyboardInteractive;
 import net.schmizz.sshj.userauth.method.AuthMethod;
 import net.schmizz.sshj.userauth.method.AuthPassword;
@@ -40,6 +42,8 @@ import net.schmizz.sshj.userauth.password.PasswordUtils;
 /** Opens and authenticates one sshj connection for {@link SshExecutor}, and turns its failures into clear errors. */
 final class SshConnector {
   private static volatile DefaultConfig config;
+  /** Parsed private keys (unencrypted ones only are read), kept while their file is unchanged. */
+  private static final StampedCache<KeyProvider> IDENTITIES = new StampedCache<>(32);
 
   private SshConnector() {}
 
@@ -63,7 +67,7 @@ final class SshConnector {
       client.getTransport().setTimeoutMs(timeoutMs);
       client.getConnection().setTimeoutMs(timeoutMs);
       client.getConnection().getKeepAlive().setKeepAliveInterval((int) o.keepAliveInterval().getSeconds());
-      RecordingKnownHosts verifier = knownHosts(o, where);
+      RecordingKnownHosts verifier = knownHosts(o, host, where);
       client.addHostKeyVerifier(verifier);
       try {
         client.connect(host, o.port());
@@ -98,10 +102,10 @@ final class SshConnector {
     return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
   }
 
-  private static RecordingKnownHosts knownHosts(SshOptions o, String where) {
+  private static RecordingKnownHosts knownHosts(SshOptions o, String host, String where) {
     Path file = o.knownHosts();
     try {
-      return RecordingKnownHosts.read(file);
+      return RecordingKnownHosts.read(file, host, o.port());
     } catch (IOException e) {
       throw new ExecException("cannot connect to " + where + ": cannot read known_hosts file " + file + ": "
           + e.getMessage(), e);
@@ -153,7 +157,7 @@ final class SshConnector {
         throw new ExecException("cannot authenticate as " + where + ": private key " + key + " is not readable");
       }
       try {
-        methods.add(new AuthPublickey(client.loadKeys(key.toString())));
+        methods.add(new AuthPublickey(IDENTITIES.get(key, key.toString(), k -> client.loadKeys(k.toString()))));
       } catch (IOException e) {
         throw new ExecException("cannot authenticate as " + where + ": cannot load private key " + key + ": "
             + e.getMessage(), e);
@@ -277,6 +281,11 @@ final class SshConnector {
    * file with an unchecked exception.
    */
   private static final class RecordingKnownHosts extends OpenSSHKnownHosts {
+    /** known_hosts entries by file and host name; a fleet of a thousand hosts fits. */
+    private static final StampedCache<Parsed> PARSED = new StampedCache<>(4096);
+
+    private record Parsed(List<KnownHostEntry> entries, int skipped) {}
+
     private volatile PublicKey offeredKey;
     private volatile boolean changed;
     private final Path path;
@@ -292,22 +301,57 @@ final class SshConnector {
       return "known_hosts " + path;
     }
 
-    static RecordingKnownHosts read(Path file) throws IOException {
+    /**
+     * Reads the entries that can apply to one host: lines naming other hosts are skipped before their keys are
+     * decoded (sshj decodes and validates every key of the file, which for a fleet of N hosts sharing one
+     * known_hosts is N * N RSA keys). Markers, wildcard patterns and hashed names that match are kept. The parsed
+     * entries are kept while the file is unchanged (see {@link StampedCache}).
+     */
+    static RecordingKnownHosts read(Path file, String host, int port) throws IOException {
       RecordingKnownHosts k = new RecordingKnownHosts(file);
+      String lower = host.toLowerCase(Locale.ROOT);
+      String name = port == 22 ? lower : "[" + lower + "]:" + port;
+      Parsed p = PARSED.get(file, file + "\0" + name, f -> k.parse(f, name));
+      k.entries.addAll(p.entries());
+      k.skipped = p.skipped();
+      return k;
+    }
+
+    private Parsed parse(Path file, String name) throws IOException {
+      List<KnownHostEntry> out = new ArrayList<>();
+      int bad = 0;
       if (Files.exists(file)) {
-        OpenSSHKnownHosts.EntryFactory parser = k.new EntryFactory();
+        OpenSSHKnownHosts.EntryFactory parser = new EntryFactory();
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+          if (!KnownHostsFilter.mayApply(line, name)) {
+            continue;
+          }
           try {
             KnownHostEntry entry = parser.parseEntry(line);
             if (entry != null) {
-              k.entries.add(entry);
+              out.add(entry);
             }
           } catch (IOException | RuntimeException e) {
-            k.skipped++;
+            bad++;
           }
         }
       }
-      return k;
+      return new Parsed(List.copyOf(out), bad);
+    }
+
+    // Entries are shared between connections, and a hashed entry's matcher holds a MAC: one check at a time
+    @Override
+    public boolean verify(String hostname, int port, PublicKey key) {
+      synchronized (PARSED) {
+        return super.verify(hostname, port, key);
+      }
+    }
+
+    @Override
+    public List<String> findExistingAlgorithms(String hostname, int port) {
+      synchronized (PARSED) {
+        return super.findExistingAlgorithms(hostname, port);
+      }
     }
 
     @Override

@@ -15,7 +15,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,8 +42,9 @@ import org.slf4j.LoggerFactory;
  *     .build().run();
  * }</pre>
  *
- * <p>Connections are opened in parallel before the first wave and reused by every command of a host's plan; an
- * unreachable host (refused, timed out, host key rejected) fails only itself, which fails its wave. A host that
+ * <p>Connections are opened in parallel from the start, the canary's first, and reused by every command of a host's
+ * plan; a host starts as soon as its own connection is open and its wave's turn has come (the canary does not wait
+ * for the rest of the fleet to answer, and later hosts connect while it runs). An unreachable host (refused, timed out, host key rejected) fails only itself, which fails its wave. A host that
  * runs past the per-host deadline is reported {@link HostOutcome#TIMED_OUT} and its connection closed, so the
  * fleet never hangs on it. Defaults: canary 1, the rest in one wave, parallelism 10, per-host deadline 10 minutes,
  * earlier waves kept.
@@ -133,14 +133,8 @@ public final class Fleet {
    */
   public FleetReport run() {
     Instant start = clock.instant();
-    AtomicInteger n = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(parallelism, r -> {
-      Thread t = new Thread(r, "rollback-fleet-" + target + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    Map<String, Executor> connections = new ConcurrentHashMap<>();
-    Map<String, String> unreachable = new ConcurrentHashMap<>();
+    ExecutorService pool = pool("rollback-fleet-" + target + "-");
+    Connections connections = new Connections(start);
     List<List<String>> waves = waves();
     Map<String, Host> state = new LinkedHashMap<>();
     for (int w = 0; w < waves.size(); w++) {
@@ -149,14 +143,13 @@ public final class Fleet {
       }
     }
     try {
-      connectAll(pool, connections, unreachable);
-      Duration connectTook = Duration.between(start, clock.instant());
+      connections.openAll();
       List<WaveReport> waveReports = new ArrayList<>();
       String failure = null;
       for (int w = 0; w < waves.size() && failure == null; w++) {
         Instant ws = clock.instant();
         List<String> wave = waves.get(w);
-        runWave(pool, wave, state, connections, unreachable);
+        runWave(pool, wave, state, connections);
         boolean ok = wave.stream().allMatch(h -> state.get(h).outcome == HostOutcome.ROLLED_BACK);
         if (!ok) {
           failure = "wave " + (w + 1) + (w == 0 ? " (canary)" : "") + " failed on "
@@ -176,58 +169,168 @@ public final class Fleet {
       FleetReport.Outcome outcome = broken ? FleetReport.Outcome.FAILED
           : failure != null ? FleetReport.Outcome.STOPPED : FleetReport.Outcome.ROLLED_BACK;
       List<HostReport> reports = state.values().stream().map(Host::report).toList();
-      FleetReport r = new FleetReport(target, outcome, start, Duration.between(start, clock.instant()), connectTook,
-          waveReports, reports, failure);
+      FleetReport r = new FleetReport(target, outcome, start, Duration.between(start, clock.instant()),
+          connections.took(), waveReports, reports, failure);
       LOG.info("{}", r.toText().strip());
       return r;
     } finally {
-      closeAll(pool, connections);
+      connections.closeAll(pool);
       pool.shutdownNow();
     }
   }
 
-  private void connectAll(ExecutorService pool, Map<String, Executor> connections, Map<String, String> unreachable) {
-    if (connector == null) {
-      return;
-    }
-    Map<String, Future<Executor>> pending = new LinkedHashMap<>();
-    for (String h : new LinkedHashSet<>(hosts)) {
-      pending.put(h, pool.submit(() -> connector.connect(h)));
-    }
-    Instant deadline = clock.instant().plus(hostDeadline);
-    pending.forEach((h, f) -> {
-      try {
-        connections.put(h, f.get(Math.max(1, Duration.between(clock.instant(), deadline).toMillis()),
-            TimeUnit.MILLISECONDS));
-      } catch (TimeoutException e) {
-        f.cancel(true);
-        unreachable.put(h, "no connection within " + hostDeadline.toSeconds() + " s");
-      } catch (ExecutionException e) {
-        unreachable.put(h, message(e.getCause()));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        unreachable.put(h, "interrupted while connecting");
-      }
+  private ExecutorService pool(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newFixedThreadPool(parallelism, r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
     });
   }
 
-  private void runWave(ExecutorService pool, List<String> wave, Map<String, Host> state,
-      Map<String, Executor> connections, Map<String, String> unreachable) {
+  /**
+   * Every host's connection, opened in parallel from the start in host order (the canary's first), so a host
+   * starts as soon as its own connection is open and its wave's turn has come rather than when the slowest host
+   * of the fleet has answered. Connections still opening when the fleet ends are closed as they arrive.
+   */
+  private final class Connections {
+    private final Instant start;
+    private final Map<String, Future<Executor>> pending = new LinkedHashMap<>();
+    private final List<Executor> opened = new ArrayList<>();
+    private final ExecutorService pool;
+    private boolean finished;
+    private volatile Instant lastSettled;
+
+    Connections(Instant start) {
+      this.start = start;
+      this.lastSettled = start;
+      this.pool = connector == null ? null : pool("rollback-fleet-" + target + "-connect-");
+    }
+
+    void openAll() {
+      if (pool == null) {
+        return;
+      }
+      for (String h : new LinkedHashSet<>(hosts)) {
+        pending.put(h, pool.submit(() -> open(h)));
+      }
+    }
+
+    private Executor open(String h) {
+      try {
+        Executor e = connector.connect(h);
+        synchronized (opened) {
+          if (!finished) {
+            opened.add(e);
+            return e;
+          }
+        }
+        closeQuietly(e);
+        throw new IllegalStateException("the fleet ended before the connection to " + h + " opened");
+      } finally {
+        settled();
+      }
+    }
+
+    private synchronized void settled() {
+      Instant now = clock.instant();
+      if (now.isAfter(lastSettled)) {
+        lastSettled = now;
+      }
+    }
+
+    /**
+     * Waits for a host's connection.
+     *
+     * @return the executor, or null without a connector
+     * @throws Unreachable when it failed or did not open within the per-host deadline from the fleet's start
+     */
+    Executor await(String h) {
+      Future<Executor> f = pending.get(h);
+      if (f == null) {
+        return null;
+      }
+      Duration left = Duration.between(clock.instant(), start.plus(hostDeadline));
+      try {
+        return f.get(Math.max(1, left.toMillis()), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        f.cancel(true);
+        throw new Unreachable("no connection within " + hostDeadline.toSeconds() + " s");
+      } catch (ExecutionException e) {
+        throw new Unreachable(message(e.getCause()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new Unreachable("interrupted while connecting");
+      }
+    }
+
+    /** @return the host's connection if it is open now, else null */
+    Executor ifOpen(String h) {
+      Future<Executor> f = pending.get(h);
+      if (f == null || !f.isDone() || f.isCancelled()) {
+        return null;
+      }
+      try {
+        return f.get();
+      } catch (ExecutionException e) {
+        return null;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
+    }
+
+    /** @return from the start until the last connection opened or failed */
+    Duration took() {
+      return pool == null ? Duration.ZERO : Duration.between(start, lastSettled);
+    }
+
+    void closeAll(ExecutorService closer) {
+      if (pool == null) {
+        return;
+      }
+      List<Executor> toClose;
+      synchronized (opened) {
+        finished = true;
+        toClose = new ArrayList<>(opened);
+      }
+      // connections not started yet never start; those opening finish undisturbed and close themselves
+      pending.values().forEach(f -> f.cancel(false));
+      pool.shutdown();
+      List<Future<?>> closing = new ArrayList<>();
+      for (Executor e : toClose) {
+        closing.add(closer.submit(() -> closeQuietly(e)));
+      }
+      for (Future<?> f : closing) {
+        try {
+          f.get(10, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+          // a connection that will not close cleanly is dropped with the pool
+        }
+      }
+    }
+  }
+
+  /** A host whose connection failed: it is reported {@link HostOutcome#UNREACHABLE}. */
+  private static final class Unreachable extends RuntimeException {
+    Unreachable(String why) {
+      super(why, null, false, false);
+    }
+  }
+
+  private void runWave(ExecutorService pool, List<String> wave, Map<String, Host> state, Connections connections) {
     Map<String, Future<?>> running = new LinkedHashMap<>();
     for (String h : wave) {
       Host host = state.get(h);
-      if (unreachable.containsKey(h)) {
-        host.settle(HostOutcome.UNREACHABLE, unreachable.get(h));
-        continue;
-      }
-      running.put(h, pool.submit(() -> runHost(host, connections.get(h))));
+      running.put(h, pool.submit(() -> runHost(host, connections)));
     }
     await(running, state, connections, "rolling back");
   }
 
-  private void runHost(Host host, Executor executor) {
+  private void runHost(Host host, Connections connections) {
     Instant t0 = clock.instant();
     try {
+      Executor executor = connections.await(host.name);
       RollbackPlan plan = planner.plan(host.name, executor);
       CompletedRun run = plan.runUndoable();
       host.run = run;
@@ -238,6 +341,8 @@ public final class Fleet {
         case FAILED -> HostOutcome.FAILED;
       };
       host.settle(o, run.report().failure());
+    } catch (Unreachable e) {
+      host.settle(HostOutcome.UNREACHABLE, e.getMessage());
     } catch (RollbackInProgressException e) {
       host.settle(HostOutcome.REFUSED, e.getMessage());
     } catch (RuntimeException e) {
@@ -270,10 +375,10 @@ public final class Fleet {
         }
       }));
     }
-    await(running, state, Map.of(), "undoing");
+    await(running, state, null, "undoing");
   }
 
-  private void await(Map<String, Future<?>> running, Map<String, Host> state, Map<String, Executor> connections,
+  private void await(Map<String, Future<?>> running, Map<String, Host> state, Connections connections,
       String what) {
     Instant deadline = clock.instant().plus(hostDeadline);
     running.forEach((h, f) -> {
@@ -284,7 +389,7 @@ public final class Fleet {
         host.settle(HostOutcome.TIMED_OUT, "still " + what + " after " + hostDeadline.toMillis()
             + " ms; its state is unknown");
         f.cancel(true);
-        Executor ex = connections.get(h);
+        Executor ex = connections == null ? null : connections.ifOpen(h);
         if (ex != null) {
           closeQuietly(ex);
         }
@@ -294,20 +399,6 @@ public final class Fleet {
         Thread.currentThread().interrupt();
       }
     });
-  }
-
-  private void closeAll(ExecutorService pool, Map<String, Executor> connections) {
-    List<Future<?>> closing = new ArrayList<>();
-    for (Executor e : connections.values()) {
-      closing.add(pool.submit(() -> closeQuietly(e)));
-    }
-    for (Future<?> f : closing) {
-      try {
-        f.get(10, TimeUnit.SECONDS);
-      } catch (Exception ignored) {
-        // a connection that will not close cleanly is dropped with the pool
-      }
-    }
   }
 
   private static void closeQuietly(Executor e) {
@@ -390,7 +481,7 @@ public final class Fleet {
     }
 
     /**
-     * Sets how many hosts roll back at once.
+     * Sets how many hosts roll back at once, and how many connections are opened at once.
      *
      * @param n at least 1; default 10
      * @return this builder

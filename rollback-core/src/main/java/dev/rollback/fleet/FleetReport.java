@@ -15,7 +15,8 @@ import java.util.Locale;
  * @param outcome how it ended
  * @param startedAt when it started
  * @param duration how long it took, connections included
- * @param connectDuration how long opening every host's connection took (in parallel)
+ * @param connectDuration from the start until the last host's connection opened or failed; connections open in
+ *     parallel and the first waves run meanwhile, so this overlaps them
  * @param waves each wave that started, in order
  * @param hosts every host, in the order given
  * @param failure why the fleet stopped, or null

@@ -75,8 +75,15 @@ public final class JsonLinesJournal implements Journal {
     } catch (IOException e) {
       throw new RollbackException("cannot read the journal " + file + ": " + e.getMessage(), e);
     }
+    // A line whose text lacks the target's JSON string is another target's: skip it unparsed
+    String needle;
+    try {
+      needle = target == null ? "" : Json.MAPPER.writeValueAsString(target);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
     for (String l : lines) {
-      if (l.isBlank()) {
+      if (l.isBlank() || !l.contains(needle)) {
         continue;
       }
       try {

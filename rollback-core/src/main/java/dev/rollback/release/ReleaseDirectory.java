@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -150,8 +151,7 @@ public final class ReleaseDirectory {
     Optional<String> current = Optional.empty();
     for (String line : r.stdout().split("\n")) {
       if (line.equals("X")) {
-        throw new ReleaseIntegrityException(root + "/current exists but is not a symlink; it must be a link to "
-            + "releases/<id> before a rollback can switch it");
+        throw notASymlink();
       }
       if (line.startsWith("C\t")) {
         current = Optional.of(parseCurrent(line.substring(2)));
@@ -203,7 +203,26 @@ public final class ReleaseDirectory {
     return state().currentId();
   }
 
-  private String parseCurrent(String link) {
+  ReleaseIntegrityException notASymlink() {
+    return new ReleaseIntegrityException(root + "/current exists but is not a symlink; it must be a link to "
+        + "releases/<id> before a rollback can switch it");
+  }
+
+  /**
+   * Reads, in one command, what a rollback to {@code targetId} (or to the release before {@code current}) needs:
+   * see {@link ReleaseInspection}.
+   *
+   * @param targetId a valid release id, or null for the one before current
+   * @return the inspection
+   * @throws ReleaseIntegrityException when {@code current} exists but does not point into {@code releases/}
+   */
+  ReleaseInspection inspect(String targetId) {
+    ExecResult r = run(Command.of("sh", "-c", ReleaseInspection.SCRIPT, "sh", root,
+        targetId == null ? "" : ReleaseId.check(targetId)).readOnly().withCaptureLimit(64 << 20)).requireSuccess();
+    return ReleaseInspection.parse(this, r.stdout());
+  }
+
+  String parseCurrent(String link) {
     String target = link.strip();
     while (target.endsWith("/")) {
       target = target.substring(0, target.length() - 1);
@@ -263,6 +282,7 @@ public final class ReleaseDirectory {
       }
       ReleaseManifest m = new ReleaseManifest(id, clock.instant(), spec.gitCommitOrNull(), spec.imageOrNull(),
           hashes, spec.sharedLinks());
+      writeFile(partial + "/" + ReleaseManifest.PATHS_FILE, m.pathsText().getBytes(StandardCharsets.UTF_8), false);
       writeFile(partial + "/" + ReleaseManifest.FILE_NAME, m.toJson().getBytes(StandardCharsets.UTF_8), false);
       run(Command.of("mv", "-T", "--", partial, releasesDir() + "/" + id)).requireSuccess();
       return new Release(id, releasesDir() + "/" + id, Optional.of(m), false);
@@ -297,10 +317,13 @@ public final class ReleaseDirectory {
     if (expectedCurrent != null) {
       ReleaseId.check(expectedCurrent);
     }
-    // One process: the existence check, the compare, the cleanup of an interrupted switch, the link, the rename.
+    // One shell: the existence check, the compare (test's -ef, a builtin; the link's text only when it does not
+    // resolve), the cleanup of an interrupted switch (only when one left a link), then ln and mv: two processes
+    // besides the shell on the usual path.
     String script = "cd -- \"$1\" || exit 2; [ -d \"releases/$2\" ] || exit 3; "
-        + "if [ -n \"$4\" ]; then c=$(readlink current); [ \"$c\" = \"releases/$4\" ] || [ \"$c\" = \"$1/releases/$4\" ] "
-        + "|| { echo \"$c\"; exit 5; }; fi; rm -f -- .current.tmp-*; "
+        + "if [ -n \"$4\" ] && ! { [ -L current ] && [ current -ef \"releases/$4\" ]; }; then c=$(readlink current); "
+        + "[ \"$c\" = \"releases/$4\" ] || [ \"$c\" = \"$1/releases/$4\" ] || { echo \"$c\"; exit 5; }; fi; "
+        + "for f in .current.tmp-*; do if [ -L \"$f\" ] || [ -e \"$f\" ]; then rm -f -- .current.tmp-*; fi; break; done; "
         + "ln -s -- \"releases/$2\" \".current.tmp-$3\" || exit 4; mv -Tf -- \".current.tmp-$3\" current";
     ExecResult r = run(Command.of("sh", "-c", script, "sh", root, id, UUID.randomUUID().toString().substring(0, 8),
         expectedCurrent == null ? "" : expectedCurrent));
@@ -324,7 +347,31 @@ public final class ReleaseDirectory {
    * @throws ReleaseIntegrityException saying what is missing or differs
    */
   public Release verify(String id) {
-    return verify(release(id));
+    ReleaseInspection in = inspect(ReleaseId.check(id));
+    return verify(in.state().release(id), in);
+  }
+
+  /**
+   * Checks a release with what an {@link #inspect} read: no further command when the host hashed that release's
+   * recorded files, else the files are streamed ({@link #verify(Release)}), after a fresh read if the inspection
+   * looked at another release.
+   *
+   * @param r the release, from the inspection's state
+   * @param in the inspection
+   * @return the release
+   * @throws ReleaseIntegrityException saying what is missing or differs
+   */
+  Release verify(Release r, ReleaseInspection in) {
+    if (!r.id().equals(in.targetId())) {
+      return verify(state().release(r.id()));
+    }
+    Optional<ReleaseManifest> m = r.manifest();
+    if (m.isPresent() && m.get().id().equals(r.id()) && in.hashed(r.id(), m.get())) {
+      ManifestCheck.requireTrusted(r, m.get(), releasesDir(), in.digests()::get,
+          link -> Boolean.TRUE.equals(in.links().get(link)));
+      return r;
+    }
+    return verify(r);
   }
 
   /**
@@ -352,11 +399,11 @@ public final class ReleaseDirectory {
     List<String> files = new ArrayList<>(m.files().keySet());
     List<String> argv = new ArrayList<>(List.of("sh", "-c", VERIFY_SCRIPT, "sh", r.path()));
     for (String f : files) {
-      argv.add(checkRecordedPath(id, f));
+      argv.add(ManifestCheck.recordedPath(id, f));
     }
     argv.add("--");
     for (String link : m.sharedLinks()) {
-      argv.add(checkRecordedPath(id, link));
+      argv.add(ManifestCheck.recordedPath(id, link));
     }
     FramedDigests seen = new FramedDigests();
     ExecResult res = run(Command.of(argv).readOnly().withStdout(seen));
@@ -365,28 +412,14 @@ public final class ReleaseDirectory {
       throw new ReleaseIntegrityException("release " + id + " cannot be checked: reading its files in " + r.path()
           + " failed (" + res.describeEnd() + (res.stderr().isBlank() ? "" : ": " + res.stderr().strip()) + ")");
     }
-    List<String> problems = new ArrayList<>();
+    Map<String, String> byPath = new HashMap<>();
     for (int i = 0; i < files.size(); i++) {
-      String f = files.get(i);
-      String want = m.files().get(f);
-      String got = seen.files.get(i);
-      if (got == null) {
-        problems.add(f + " is missing");
-      } else if (!got.equals(want)) {
-        problems.add(f + " differs from what was deployed (sha256 " + got.substring(0, 12) + "..., recorded "
-            + want.substring(0, Math.min(12, want.length())) + "...)");
+      if (seen.files.get(i) != null) {
+        byPath.put(files.get(i), seen.files.get(i));
       }
     }
-    for (int i = 0; i < m.sharedLinks().size(); i++) {
-      if (!seen.links.get(i)) {
-        String link = m.sharedLinks().get(i);
-        problems.add("shared link " + link + " does not resolve (is shared/" + link + " there?)");
-      }
-    }
-    if (!problems.isEmpty()) {
-      throw new ReleaseIntegrityException("release " + id + " in " + releasesDir() + " cannot be trusted: "
-          + String.join("; ", problems));
-    }
+    ManifestCheck.requireTrusted(r, m, releasesDir(), byPath::get,
+        link -> seen.links.get(m.sharedLinks().indexOf(link)));
     return r;
   }
 
@@ -398,16 +431,6 @@ public final class ReleaseDirectory {
       + "done\n"
       + "shift\n"
       + "for l in \"$@\"; do if [ -e \"$l\" ]; then echo L1; else echo L0; fi; done\n";
-
-  /** A manifest read from the host is not trusted to name paths inside the release. */
-  private static String checkRecordedPath(String id, String path) {
-    try {
-      return ReleaseSpec.checkPath(path);
-    } catch (IllegalArgumentException e) {
-      throw new ReleaseIntegrityException("release " + id + " cannot be trusted: its manifest records '" + path
-          + "', which is not a path inside the release");
-    }
-  }
 
   /** @return {@code keepLast(5)} */
   public RetentionResult keepLast() {

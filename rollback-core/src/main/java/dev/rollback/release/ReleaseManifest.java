@@ -22,6 +22,12 @@ public record ReleaseManifest(String id, Instant created, String gitCommit, Stri
 
   /** The manifest's file name inside a release directory. */
   public static final String FILE_NAME = "release.json";
+  /**
+   * A plain list beside {@code release.json} for the host's shell, which cannot read JSON: {@code f <path>} per
+   * recorded file, {@code l <path>} per shared link, one a line. It names what to hash; the hashes are checked
+   * against {@code release.json} only.
+   */
+  public static final String PATHS_FILE = "release.paths";
 
   /** Checks and copies. */
   public ReleaseManifest {
@@ -38,6 +44,14 @@ public record ReleaseManifest(String id, Instant created, String gitCommit, Stri
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** @return the text of {@link #PATHS_FILE} for this manifest */
+  public String pathsText() {
+    StringBuilder b = new StringBuilder();
+    files.keySet().forEach(f -> b.append("f ").append(f).append('\n'));
+    sharedLinks.forEach(l -> b.append("l ").append(l).append('\n'));
+    return b.toString();
   }
 
   /**

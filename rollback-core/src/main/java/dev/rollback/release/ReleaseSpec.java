@@ -165,7 +165,8 @@ public final class ReleaseSpec {
         throw new IllegalArgumentException("release file path has an empty, '.' or '..' element: '" + path + "'");
       }
     }
-    if (path.equals(ReleaseManifest.FILE_NAME) || path.equals(ReleaseDirectory.PIN_FILE)) {
+    if (path.equals(ReleaseManifest.FILE_NAME) || path.equals(ReleaseManifest.PATHS_FILE)
+        || path.equals(ReleaseDirectory.PIN_FILE)) {
       throw new IllegalArgumentException("'" + path + "' is reserved in a release directory");
     }
     for (int i = 0; i < path.length(); i++) {

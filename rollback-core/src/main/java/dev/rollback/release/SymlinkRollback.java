@@ -119,7 +119,9 @@ public final class SymlinkRollback implements RollbackStrategy {
   @Override
   public void preflight(RollbackContext ctx) {
     ReleaseDirectory d = dir.using(ctx.executor(dir.executor()));
-    ReleaseState st = d.state();
+    // One command reads current, the releases, and the target's manifest and file digests (hashed on the host)
+    ReleaseInspection in = d.inspect(targetId);
+    ReleaseState st = in.state();
     String cur = st.currentId().orElse(null);
     Release to = resolveTarget(st, cur);
     if (to.id().equals(cur)) {
@@ -127,15 +129,17 @@ public final class SymlinkRollback implements RollbackStrategy {
           + "; nothing to roll back to");
     }
     if (requireManifest) {
-      d.verify(to);
+      d.verify(to, in);
     }
-    // The checkpoint and rollback of this run start from this read: three commands a host, not ten. The switch
-    // is a compare-and-swap on it, so a deploy that moved current meanwhile is refused, never overwritten.
+    // The checkpoint and rollback of this run start from this read: two commands a host in all. The switch is a
+    // compare-and-swap on it, so a deploy that moved current meanwhile is refused, never overwritten.
     seen.put(ctx, st);
   }
 
-  /** The release {@code current} named before the switch. */
-  record Current(String id) implements Checkpoint {
+  /**
+   * The release {@code current} named before the switch, and the one the switch goes to (null when unknown).
+   */
+  record Current(String id, String to) implements Checkpoint {
     @Override
     public String describe() {
       return id == null ? "no current release" : "current -> releases/" + id;
@@ -144,7 +148,16 @@ public final class SymlinkRollback implements RollbackStrategy {
 
   @Override
   public Checkpoint checkpoint(RollbackContext ctx) {
-    return new Current(stateFor(ctx).currentId().orElse(null));
+    ReleaseState st = stateFor(ctx);
+    seen.putIfAbsent(ctx, st);
+    String cur = st.currentId().orElse(null);
+    String to;
+    try {
+      to = resolveTarget(st, cur).id();
+    } catch (RuntimeException unknown) {
+      to = null;
+    }
+    return new Current(cur, to);
   }
 
   @Override
@@ -168,8 +181,25 @@ public final class SymlinkRollback implements RollbackStrategy {
           + "/current by hand if the service must not run");
     }
     ReleaseDirectory d = dir.using(ctx.executor(dir.executor()));
-    ctx.action("switch current back to " + c.id());
-    d.activate(c.id());
+    if (c.to() != null && !ctx.dryRun()) {
+      // a compare-and-swap back: current must still name what this rollback switched it to
+      try {
+        d.activate(c.id(), c.to());
+      } catch (RollbackException moved) {
+        String now = d.currentId().orElse(null);
+        if (!c.id().equals(now)) {
+          throw new RollbackException(dir.root() + "/current names " + (now == null ? "nothing" : now)
+              + ", neither the release this rollback found (" + c.id() + ") nor the one it switched to (" + c.to()
+              + "): something else moved it meanwhile, and it is left as it is");
+        }
+        ctx.action("current still names " + c.id() + ": nothing to switch back");
+        return;
+      }
+      ctx.action("switch current back to " + c.id());
+    } else {
+      ctx.action("switch current back to " + c.id());
+      d.activate(c.id());
+    }
     restart(ctx, d, () -> d.release(c.id()));
   }
 

@@ -6,7 +6,10 @@ import dev.rollback.Checkpoint;
 import dev.rollback.RollbackContext;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackStrategy;
+import dev.rollback.exec.Command;
 import dev.rollback.exec.ExecException;
+import dev.rollback.exec.ExecResult;
+import dev.rollback.exec.Executor;
 import dev.rollback.exec.LocalExecutor;
 import dev.rollback.journal.Journal;
 import dev.rollback.lock.TargetLock;
@@ -20,6 +23,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -174,5 +180,110 @@ class FleetTest {
     assertThat(r.outcome()).isEqualTo(FleetReport.Outcome.FAILED);
     assertThat(r.hostsWith(HostOutcome.TIMED_OUT)).containsExactly("web2");
     assertThat(r.toJson()).contains("\"outcome\" : \"TIMED_OUT\"");
+  }
+
+  @Test
+  void theCanaryRunsWithoutWaitingForTheSlowestHostToConnect() throws Exception {
+    CountDownLatch canaryDone = new CountDownLatch(1);
+    AtomicBoolean web6WaitedForTheCanary = new AtomicBoolean();
+    HostPlanner planner = (host, ex) -> {
+      RollbackPlan p = symlinks(Set.of()).plan(host, ex);
+      return host.equals("web1") ? planBuilder(host).step(new CountingDown(p, canaryDone)).build() : p;
+    };
+
+    FleetReport r = Fleet.builder("api").hosts(hosts).connectWith(h -> {
+      if (h.equals("web6")) {
+        // this host answers only once the canary has rolled back: a fleet that waited for every connection
+        // before the canary would wait here until the deadline
+        try {
+          web6WaitedForTheCanary.set(canaryDone.await(20, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return LocalExecutor.create();
+    }).planFor(planner).parallelism(6).hostDeadline(Duration.ofSeconds(30)).build().run();
+
+    assertThat(web6WaitedForTheCanary).isTrue();
+    assertThat(r.outcome()).isEqualTo(FleetReport.Outcome.ROLLED_BACK);
+    assertThat(hosts).allSatisfy(h -> assertThat(current(h)).isEqualTo("r1"));
+  }
+
+  @Test
+  void aConnectionThatOpensAfterTheFleetStoppedIsClosed() throws Exception {
+    CountDownLatch fleetOver = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
+    FleetReport r = Fleet.builder("api").hosts(hosts).connectWith(h -> {
+      if (h.equals("web1")) {
+        throw new ExecException("cannot connect to web1:22: connection refused");
+      }
+      if (h.equals("web2")) {
+        try {
+          fleetOver.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return new ClosingExecutor(closed);
+      }
+      return LocalExecutor.create();
+    }).planFor(symlinks(Set.of())).parallelism(6).build().run();
+    fleetOver.countDown();
+
+    assertThat(r.outcome()).isEqualTo(FleetReport.Outcome.STOPPED);
+    assertThat(closed.await(20, TimeUnit.SECONDS)).as("web2's late connection closed").isTrue();
+    assertThat(hosts).allSatisfy(h -> assertThat(current(h)).isEqualTo("r2"));
+  }
+
+  /** Runs a plan's one step and counts a latch down after its rollback. */
+  private record CountingDown(RollbackPlan plan, CountDownLatch done) implements RollbackStrategy {
+    @Override
+    public String describe() {
+      return plan.steps().get(0).describe();
+    }
+
+    @Override
+    public void preflight(RollbackContext ctx) {
+      plan.steps().get(0).preflight(ctx);
+    }
+
+    @Override
+    public Checkpoint checkpoint(RollbackContext ctx) {
+      return plan.steps().get(0).checkpoint(ctx);
+    }
+
+    @Override
+    public void rollback(RollbackContext ctx) {
+      plan.steps().get(0).rollback(ctx);
+      done.countDown();
+    }
+
+    @Override
+    public void restore(RollbackContext ctx, Checkpoint checkpoint) {
+      plan.steps().get(0).restore(ctx, checkpoint);
+    }
+  }
+
+  /** An executor that only records that it was closed. */
+  private static final class ClosingExecutor implements Executor {
+    private final CountDownLatch closed;
+
+    ClosingExecutor(CountDownLatch closed) {
+      this.closed = closed;
+    }
+
+    @Override
+    public ExecResult run(Command command) {
+      throw new UnsupportedOperationException("not used");
+    }
+
+    @Override
+    public String describe() {
+      return "late";
+    }
+
+    @Override
+    public void close() {
+      closed.countDown();
+    }
   }
 }

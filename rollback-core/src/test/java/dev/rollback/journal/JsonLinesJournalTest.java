@@ -62,4 +62,17 @@ class JsonLinesJournalTest {
     assertThat(j.interrupted("db")).extracting(JournalEntry::runId).containsExactly("r2");
     assertThat(JsonLinesJournal.at(tmp.resolve("absent.jsonl")).entries("api")).isEmpty();
   }
+
+  @Test
+  void targetsWithQuotesAndNonAsciiNamesAreFoundAndNotConfusedWithDetails() {
+    JsonLinesJournal j = JsonLinesJournal.at(tmp.resolve("q.jsonl"));
+    String odd = "api \"blue\" ü\\1";
+    j.append(new JournalEntry("r1", odd, JournalEntry.STARTED, Instant.now(), "h", 1, null, "one step"));
+    j.append(new JournalEntry("r2", "db", JournalEntry.STARTED, Instant.now(), "h", 1, null, "after " + odd));
+
+    assertThat(j.entries(odd)).extracting(JournalEntry::runId).containsExactly("r1");
+    assertThat(j.interrupted(odd)).extracting(JournalEntry::runId).containsExactly("r1");
+    assertThat(j.entries("api")).isEmpty();
+    assertThat(j.entries(null)).hasSize(2);
+  }
 }

@@ -3,10 +3,18 @@ package dev.rollback.release;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rollback.Outcome;
 import dev.rollback.ReleaseNotFoundException;
+import dev.rollback.RollbackPlan;
+import dev.rollback.RollbackReport;
 import dev.rollback.exec.Command;
+import dev.rollback.exec.ExecResult;
 import dev.rollback.exec.Executor;
+import dev.rollback.journal.Journal;
+import dev.rollback.lock.TargetLock;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -201,15 +209,131 @@ abstract class ReleaseDirectoryContract {
   }
 
   @Test
-  void symlinkRollbackReadsChecksAndSwitchesInThreeCommands() {
+  void symlinkRollbackReadsChecksAndSwitchesInTwoCommands() {
     ReleaseDirectory d = dir();
     d.deploy(ReleaseSpec.withId("r1").file("a", "1").file("b", "2").file("c", "3"));
     d.deploy(ReleaseSpec.withId("r2").file("a", "1"));
     d.activate("r2");
-    java.util.concurrent.atomic.AtomicInteger commands = new java.util.concurrent.atomic.AtomicInteger();
-    Executor counting = new Executor() {
+    AtomicInteger commands = new AtomicInteger();
+
+    RollbackReport r = rollBack(counting(commands), d.root());
+
+    assertThat(r.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(d.currentId()).contains("r1");
+    // one read (current, releases, r1's manifest and its files hashed on the host), one compare-and-swap switch
+    assertThat(commands.get()).isEqualTo(2);
+    commands.set(0);
+    ReleaseDirectory.at(counting(commands), d.root()).verify("r2");
+    assertThat(commands.get()).isEqualTo(1);
+  }
+
+  @Test
+  void aTamperedFileIsFoundByTheOneCommandRead() {
+    ReleaseDirectory d = dir();
+    d.deploy(ReleaseSpec.withId("r1").file("a", "1").file("b", "2"));
+    d.deploy(ReleaseSpec.withId("r2").file("a", "1"));
+    d.activate("r2");
+    sh("echo tampered > \"$1/releases/r1/b\"", d.root());
+    AtomicInteger commands = new AtomicInteger();
+
+    RollbackReport r = rollBack(counting(commands), d.root());
+
+    assertThat(r.outcome()).isEqualTo(Outcome.REFUSED);
+    assertThat(r.failure()).contains("b differs from what was deployed");
+    assertThat(commands.get()).isEqualTo(1);
+    assertThat(d.currentId()).contains("r2");
+  }
+
+  @Test
+  void aReleaseWithoutAPathsListIsStillCheckedByStreamingItsFiles() {
+    ReleaseDirectory d = dir();
+    d.deploy(ReleaseSpec.withId("r1").file("a", "1").file("b", "2"));
+    d.deploy(ReleaseSpec.withId("r2").file("a", "1"));
+    d.activate("r2");
+    // as an SDK from before release.paths deployed it
+    sh("rm \"$1/releases/r1/release.paths\"", d.root());
+    AtomicInteger commands = new AtomicInteger();
+
+    assertThat(rollBack(counting(commands), d.root()).outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(commands.get()).isEqualTo(3);
+
+    d.activate("r2");
+    sh("echo tampered > \"$1/releases/r1/a\"", d.root());
+    assertThatThrownBy(() -> d.verify("r1")).isInstanceOf(ReleaseIntegrityException.class)
+        .hasMessageContaining("a differs from what was deployed");
+  }
+
+  @Test
+  void aPathsListThatLeavesOutARecordedFileDoesNotHideItsDamage() {
+    ReleaseDirectory d = dir();
+    d.deploy(ReleaseSpec.withId("r1").file("a", "1").file("b", "2"));
+    sh("cd \"$1/releases/r1\" && echo 'f a' > release.paths && rm b", d.root());
+
+    assertThatThrownBy(() -> d.verify("r1")).isInstanceOf(ReleaseIntegrityException.class)
+        .hasMessageContaining("b is missing");
+  }
+
+  @Test
+  void aPathsListAndManifestThatNameAFileOutsideTheReleaseAreNotTrusted() {
+    ReleaseDirectory d = dir();
+    d.deploy(ReleaseSpec.withId("r1").file("v", "1"));
+    sh("cd \"$1/releases/r1\" && sed 's#\"v\"#\"../../../../etc/hostname\"#' release.json > m && mv m release.json"
+        + " && echo 'f ../../../../etc/hostname' > release.paths", d.root());
+
+    assertThatThrownBy(() -> d.verify("r1")).isInstanceOf(ReleaseIntegrityException.class)
+        .hasMessageContaining("not a path inside the release");
+  }
+
+  @Test
+  void namesWithSpacesBackslashesAndNonAsciiAreHashedOnTheHost() {
+    ReleaseDirectory d = dir();
+    sh("mkdir -p \"$1/shared/conf dir\" && echo x > \"$1/shared/conf dir/.env\"", d.root());
+    d.deploy(ReleaseSpec.withId("r1").file("dir with space/a\\b.txt", "1").file("ünïcødé.txt", "2")
+        .file("sub/-dash", "3").sharedLink("conf dir/.env"));
+    AtomicInteger commands = new AtomicInteger();
+
+    assertThat(ReleaseDirectory.at(counting(commands), d.root()).verify("r1").id()).isEqualTo("r1");
+    assertThat(commands.get()).isEqualTo(1);
+
+    sh("echo 9 > \"$1/releases/r1/dir with space/a\\b.txt\" && rm \"$1/shared/conf dir/.env\"", d.root());
+    assertThatThrownBy(() -> d.verify("r1")).isInstanceOf(ReleaseIntegrityException.class)
+        .hasMessageContaining("dir with space/a\\b.txt differs from what was deployed")
+        .hasMessageContaining("shared link conf dir/.env does not resolve");
+  }
+
+  @Test
+  void aCurrentLinkThatIsAbsoluteDanglingOrOutsideIsReadAsWrittenNotGuessed() {
+    ReleaseDirectory d = dir();
+    d.deploy(ReleaseSpec.withId("r1").file("v", "1"));
+    d.deploy(ReleaseSpec.withId("r2").file("v", "2"));
+    d.deploy(ReleaseSpec.withId("r3").file("v", "3"));
+
+    sh("cd \"$1\" && ln -sfn \"$1/releases/r3\" current", d.root());
+    assertThat(rollBack(executor(), d.root()).outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(d.currentId()).contains("r2");
+
+    // a current whose release was deleted by hand: the one before it in id order is still the previous
+    sh("cd \"$1\" && ln -sfn releases/r9 current", d.root());
+    RollbackReport dangling = rollBack(executor(), d.root());
+    assertThat(dangling.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(d.currentId()).contains("r3");
+
+    sh("mkdir -p \"$1/elsewhere\" && cd \"$1\" && ln -sfn elsewhere current", d.root());
+    RollbackReport outside = rollBack(executor(), d.root());
+    assertThat(outside.outcome()).isEqualTo(Outcome.REFUSED);
+    assertThat(outside.failure()).contains("current points at 'elsewhere', not at a release");
+  }
+
+  private RollbackReport rollBack(Executor through, String root) {
+    return RollbackPlan.builder("count").step(SymlinkRollback.of(ReleaseDirectory.at(through, root)))
+        .lock(TargetLock.inDirectory(Path.of(System.getProperty("java.io.tmpdir"), "rollback-test-locks")))
+        .journal(Journal.none()).build().run();
+  }
+
+  private Executor counting(AtomicInteger commands) {
+    return new Executor() {
       @Override
-      public dev.rollback.exec.ExecResult run(Command command) {
+      public ExecResult run(Command command) {
         commands.incrementAndGet();
         return executor().run(command);
       }
@@ -219,15 +343,5 @@ abstract class ReleaseDirectoryContract {
         return executor().describe();
       }
     };
-    dev.rollback.RollbackReport r = dev.rollback.RollbackPlan.builder("count")
-        .step(SymlinkRollback.of(ReleaseDirectory.at(counting, d.root())))
-        .lock(dev.rollback.lock.TargetLock.inDirectory(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
-            "rollback-test-locks")))
-        .journal(dev.rollback.journal.Journal.none()).build().run();
-
-    assertThat(r.outcome()).isEqualTo(dev.rollback.Outcome.ROLLED_BACK);
-    assertThat(d.currentId()).contains("r1");
-    // the state read, the files of r1 read in one stream, the compare-and-swap switch
-    assertThat(commands.get()).isEqualTo(3);
   }
 }

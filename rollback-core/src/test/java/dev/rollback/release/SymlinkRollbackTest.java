@@ -97,14 +97,14 @@ class SymlinkRollbackTest {
   }
 
   @Test
-  void switchesToThePreviousOfTheCurrentItReadEvenIfCurrentMovesMeanwhile() {
+  void aDeployThatMovesCurrentAfterTheReadIsNeitherOverwrittenNorUndone() {
     // a deploy tool switches current to the oldest release right after the rollback reads it
     AtomicBoolean moved = new AtomicBoolean();
-    RecordingContext ctx = RecordingContext.withExecutor("api", real -> new Executor() {
+    Executor racing = new Executor() {
       @Override
       public ExecResult run(Command c) {
-        ExecResult r = real.run(c);
-        if (c.argv().get(0).equals("readlink") && !moved.getAndSet(true)) {
+        ExecResult r = dir.executor().run(c);
+        if (!moved.getAndSet(true)) {
           dir.activate("20240115-100000");
         }
         return r;
@@ -112,14 +112,20 @@ class SymlinkRollbackTest {
 
       @Override
       public String describe() {
-        return real.describe();
+        return "racing";
       }
-    });
+    };
 
-    SymlinkRollback.of(dir).rollback(ctx);
+    RollbackReport r = RollbackPlan.builder("api").step(SymlinkRollback.of(ReleaseDirectory.at(racing, dir.root())))
+        .lock(TargetLock.inDirectory(tmp.resolve("locks"))).journal(Journal.none()).logging(false).build().run();
 
-    assertThat(dir.currentId()).contains("20240115-113000");
-    assertThat(ctx.actions()).containsExactly("switch current from 20240116-104500 to 20240115-113000");
+    assertThat(moved).isTrue();
+    assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(r.failure()).contains("current changed since it was read: expected releases/20240116-104500, found"
+        + " releases/20240115-100000");
+    assertThat(r.toText()).contains("something else moved it meanwhile, and it is left as it is");
+    // the deploy's switch stands
+    assertThat(dir.currentId()).contains("20240115-100000");
   }
 
   @Test
