@@ -99,6 +99,46 @@ final class EngineArchive {
     }
   }
 
+  /**
+   * The daemon's stat of a path inside a container ({@code HEAD /containers/{id}/archive}): the decoded
+   * {@code X-Docker-Container-Path-Stat} header, e.g. {@code {"name":"data","size":4096,"mode":2147484141,
+   * "mtime":"2026-11-21T08:00:00.123456789Z","linkTarget":""}}.
+   *
+   * @param host the daemon
+   * @param container the container's id
+   * @param path the path inside it
+   * @return the JSON text
+   * @throws IOException when the daemon cannot be reached, refuses, or sends no stat
+   */
+  static String stat(URI host, String container, String path) throws IOException {
+    try (SocketChannel ch = connect(host)) {
+      OutputStream out = Channels.newOutputStream(ch);
+      out.write(("HEAD " + target(container, path) + " HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 1 << 12);
+      String statusLine = line(in);
+      String[] parts = statusLine.split(" ", 3);
+      if (parts.length < 2 || !parts[0].startsWith("HTTP/")) {
+        throw new IOException("HEAD archive " + path + ": not an HTTP answer: '" + statusLine + "'");
+      }
+      String stat = null;
+      String h;
+      while (!(h = line(in)).isEmpty()) {
+        int colon = h.indexOf(':');
+        if (colon > 0 && h.substring(0, colon).trim().equalsIgnoreCase("X-Docker-Container-Path-Stat")) {
+          stat = new String(java.util.Base64.getDecoder().decode(h.substring(colon + 1).trim()),
+              StandardCharsets.UTF_8);
+        }
+      }
+      if (!parts[1].equals("200") || stat == null) {
+        throw new IOException("HEAD archive " + path + " of container " + container + ": the daemon answered "
+            + parts[1] + (stat == null ? " without a stat" : ""));
+      }
+      return stat;
+    }
+  }
+
   private static String target(String container, String path) {
     return "/containers/" + URLEncoder.encode(container, StandardCharsets.UTF_8) + "/archive?path="
         + URLEncoder.encode(path, StandardCharsets.UTF_8);

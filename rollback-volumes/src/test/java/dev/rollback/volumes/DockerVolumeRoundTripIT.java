@@ -53,6 +53,26 @@ class DockerVolumeRoundTripIT {
   }
 
   @Test
+  void throughTheEnginesArchiveApiTheTreeIsTheSameAndArchivesCrossBothWays(@TempDir Path dir) {
+    // the volume's directory is on this host, so the default reads it directly; the Engine's way is checked here
+    assertThat(fx.dockerVolume(source).localDirectory()).isPresent();
+    assertThat(fx.dockerVolume(source).withDirectAccess(false).localDirectory()).isEmpty();
+
+    Path viaEngine = VolumeBackup.at(dir.resolve("engine")).withCompression(Compression.zstd())
+        .backup(fx.dockerVolume(source).withDirectAccess(false));
+    String a = fx.volume("engine-to-direct");
+    VolumeArchive.restore(viaEngine, fx.dockerVolume(a));
+    assertThat(fx.listing(a)).containsExactlyElementsOf(expected);
+
+    Path direct = VolumeBackup.at(dir.resolve("direct")).withCompression(Compression.zstd())
+        .backup(fx.dockerVolume(source));
+    String b = fx.volume("direct-to-engine");
+    fx.sh(b, "echo old > /data/stale");
+    VolumeArchive.restore(direct, fx.dockerVolume(b).withDirectAccess(false));
+    assertThat(fx.listing(b)).containsExactlyElementsOf(expected);
+  }
+
+  @Test
   void zstdBackupReplacesEverythingInANonEmptyVolume(@TempDir Path dir) {
     Path archive = VolumeBackup.at(dir).withCompression(Compression.zstd()).backup(fx.dockerVolume(source));
     String target = fx.volume("zst-copy");
