@@ -3,7 +3,6 @@ package dev.rollback.benchmarks;
 import dev.rollback.docker.Docker;
 import dev.rollback.volumes.Compression;
 import dev.rollback.volumes.DockerVolume;
-import dev.rollback.volumes.HostDirectory;
 import dev.rollback.volumes.VolumeArchive;
 import dev.rollback.volumes.VolumeBackup;
 import java.io.IOException;
@@ -24,8 +23,8 @@ public final class VolumeBenchmarkChild {
   private VolumeBenchmarkChild() {}
 
   /**
-   * @param args {@code backup|backup-dir|restore}, {@code gzip|zstd}, docker host, helper image, volume (for
-   *     backup-dir: a host directory), and the backup directory (backup) or the archive (restore)
+   * @param args {@code backup|backup-engine|restore|restore-engine}, {@code gzip|zstd}, docker host, helper image,
+   *     volume, and the backup directory (backup) or the archive (restore); {@code -engine} turns direct access off
    * @throws IOException when /proc/self/status cannot be read
    */
   public static void main(String[] args) throws IOException {
@@ -43,13 +42,12 @@ public final class VolumeBenchmarkChild {
     Path result;
     long t0 = System.nanoTime();
     try (Docker docker = Docker.at(URI.create(args[2]))) {
-      if (args[0].equals("backup-dir")) {
-        result = VolumeBackup.at(Path.of(args[5])).withCompression(c).backup(HostDirectory.local(Path.of(args[4])));
-      } else if (args[0].equals("backup")) {
-        DockerVolume volume = DockerVolume.named(docker, args[4]).withHelperImage(args[3]);
+      // "-engine": every byte through the Engine's archive API, as with a remote daemon
+      DockerVolume volume = DockerVolume.named(docker, args[4]).withHelperImage(args[3])
+          .withDirectAccess(!args[0].endsWith("-engine"));
+      if (args[0].startsWith("backup")) {
         result = VolumeBackup.at(Path.of(args[5])).withCompression(c).backup(volume);
       } else {
-        DockerVolume volume = DockerVolume.named(docker, args[4]).withHelperImage(args[3]);
         result = Path.of(args[5]);
         VolumeArchive.restore(result, volume);
       }
