@@ -30,12 +30,14 @@ import java.util.stream.Collectors;
  * and one JSON object on stdout. Not a test. Needs root (sshd in mount namespaces) and Debian's capistrano.
  *
  * <pre>
- * FleetBenchmark [--counts 10,20,50] [--reps 3] [--warmup 1] [--parallelism N|&lt;n&gt;] [--base-port 2400]
+ * FleetBenchmark [--counts 10,20,50] [--reps 3] [--warmup 2] [--parallelism N|&lt;n&gt;] [--base-port 2400]
  *                [--work /var/tmp/rollback-fleet-bench] [--max-load 1.5] [--max-wait-s 600]
  *                [--root-home clean|machine]
  * </pre>
  *
- * <p>Fleet runs in this JVM, as an embedded SDK does; its time includes opening every connection, a canary of
+ * <p>The warm-up reps (untimed) roll the largest N back with each tool: Ruby's gems and the page cache for
+ * Capistrano, classes and the JIT for this JVM, as in a deploy service that has run a while. Fleet runs in this
+ * JVM, as an embedded SDK does; its time includes opening every connection, a canary of
  * one host, then the rest at once ({@code --parallelism N}, the default, means as many as there are hosts), a
  * local lock and a JSON Lines journal per host, and checking the target release's manifest before the switch.
  * {@code --root-home machine} keeps this machine's /root on the hosts (its ~/.bashrc runs {@code pyenv init} for
@@ -73,8 +75,8 @@ public final class FleetBenchmark {
       // every run starts from empty journals, so earlier runs' history does not weigh on this one's reads
       BenchHosts.deleteTree(work.resolve("journal"));
       for (int w = 1; w <= Integer.parseInt(opt.get("warmup")); w++) {
-        // untimed: the JVM's classes and JIT, Ruby's gems and the page cache, for both tools alike
-        int n = counts.get(0);
+        // untimed, at the largest N: the JVM's classes and JIT, Ruby's gems and the page cache, for both tools alike
+        int n = max;
         hosts.reset(n);
         cap.rollback(n, work.resolve("logs/cap-warmup-" + w + ".log"));
         hosts.reset(n);
@@ -278,7 +280,7 @@ public final class FleetBenchmark {
     Map<String, String> o = new LinkedHashMap<>();
     o.put("counts", "10,20,50");
     o.put("reps", "3");
-    o.put("warmup", "1");
+    o.put("warmup", "2");
     o.put("parallelism", "N");
     o.put("base-port", "2400");
     o.put("work", "/var/tmp/rollback-fleet-bench");

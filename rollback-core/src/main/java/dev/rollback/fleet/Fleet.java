@@ -15,10 +15,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,9 +44,10 @@ import org.slf4j.LoggerFactory;
  *     .build().run();
  * }</pre>
  *
- * <p>Connections are opened in parallel from the start, the canary's first, and reused by every command of a host's
- * plan; a host starts as soon as its own connection is open and its wave's turn has come (the canary does not wait
- * for the rest of the fleet to answer, and later hosts connect while it runs). An unreachable host (refused, timed out, host key rejected) fails only itself, which fails its wave. A host that
+ * <p>Connections are opened from the start, the canary's first and on their own, then every other host's in
+ * parallel while the canary runs; each is reused by every command of its host's plan. A host starts as soon as its
+ * own connection is open and its wave's turn has come: the canary does not wait for the rest of the fleet to
+ * answer. An unreachable host (refused, timed out, host key rejected) fails only itself, which fails its wave. A host that
  * runs past the per-host deadline is reported {@link HostOutcome#TIMED_OUT} and its connection closed, so the
  * fleet never hangs on it. Defaults: canary 1, the rest in one wave, parallelism 10, per-host deadline 10 minutes,
  * earlier waves kept.
@@ -195,7 +198,7 @@ public final class Fleet {
    */
   private final class Connections {
     private final Instant start;
-    private final Map<String, Future<Executor>> pending = new LinkedHashMap<>();
+    private final Map<String, CompletableFuture<Executor>> pending = new LinkedHashMap<>();
     private final List<Executor> opened = new ArrayList<>();
     private final ExecutorService pool;
     private boolean finished;
@@ -211,8 +214,33 @@ public final class Fleet {
       if (pool == null) {
         return;
       }
-      for (String h : new LinkedHashSet<>(hosts)) {
-        pending.put(h, pool.submit(() -> open(h)));
+      List<String> all = new ArrayList<>(new LinkedHashSet<>(hosts));
+      int first = Math.min(canary, all.size());
+      for (String h : all) {
+        pending.put(h, new CompletableFuture<>());
+      }
+      // The canary's connections first, on their own: on a busy client they would otherwise share the CPU with
+      // every other handshake and the canary would start last. The rest open while the canary runs.
+      CompletableFuture<?>[] canaries = all.subList(0, first).stream().map(pending::get)
+          .toArray(CompletableFuture<?>[]::new);
+      all.subList(0, first).forEach(this::start);
+      CompletableFuture.allOf(canaries).whenComplete((ok, failed) -> all.subList(first, all.size())
+          .forEach(this::start));
+    }
+
+    private void start(String h) {
+      CompletableFuture<Executor> f = pending.get(h);
+      try {
+        pool.execute(() -> {
+          try {
+            f.complete(open(h));
+          } catch (RuntimeException | Error e) {
+            f.completeExceptionally(e);
+          }
+        });
+      } catch (RejectedExecutionException e) {
+        f.completeExceptionally(new IllegalStateException("the fleet ended before the connection to " + h
+            + " was opened"));
       }
     }
 
@@ -246,7 +274,7 @@ public final class Fleet {
      * @throws Unreachable when it failed or did not open within the per-host deadline from the fleet's start
      */
     Executor await(String h) {
-      Future<Executor> f = pending.get(h);
+      CompletableFuture<Executor> f = pending.get(h);
       if (f == null) {
         return null;
       }
@@ -266,8 +294,8 @@ public final class Fleet {
 
     /** @return the host's connection if it is open now, else null */
     Executor ifOpen(String h) {
-      Future<Executor> f = pending.get(h);
-      if (f == null || !f.isDone() || f.isCancelled()) {
+      CompletableFuture<Executor> f = pending.get(h);
+      if (f == null || !f.isDone() || f.isCancelled() || f.isCompletedExceptionally()) {
         return null;
       }
       try {

@@ -210,6 +210,22 @@ class FleetTest {
   }
 
   @Test
+  void theCanarysConnectionsOpenBeforeAnyOtherStarts() {
+    List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+    FleetReport r = Fleet.builder("api").hosts(hosts).connectWith(h -> {
+      events.add("start " + h);
+      events.add("open " + h);
+      return LocalExecutor.create();
+    }).planFor(symlinks(Set.of())).canary(2).parallelism(6).build().run();
+
+    assertThat(r.outcome()).isEqualTo(FleetReport.Outcome.ROLLED_BACK);
+    int lastCanaryOpen = Math.max(events.indexOf("open web1"), events.indexOf("open web2"));
+    for (String h : List.of("web3", "web4", "web5", "web6")) {
+      assertThat(events.indexOf("start " + h)).as(h).isGreaterThan(lastCanaryOpen);
+    }
+  }
+
+  @Test
   void aConnectionThatOpensAfterTheFleetStoppedIsClosed() throws Exception {
     CountDownLatch fleetOver = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);
