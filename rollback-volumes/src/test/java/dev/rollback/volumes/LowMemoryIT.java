@@ -8,7 +8,8 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A JVM limited to 64 MiB of heap backs up and restores a 1 GiB volume: the streams never buffer it. */
@@ -35,12 +36,13 @@ class LowMemoryIT {
     }
   }
 
-  @Test
-  void backsUpAndRestoresOneGibInSixtyFourMibOfHeap(@TempDir Path dir) throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"engine-then-direct", "direct-then-engine"})
+  void backsUpAndRestoresOneGibInSixtyFourMibOfHeap(String paths, @TempDir Path dir) throws Exception {
     String target = fx.volume("gib-copy");
     String line;
     try (ChildJvm child = ChildJvm.start(List.of("-Xmx64m"), LowMemoryMain.class, fx.docker.host().toString(),
-        fx.busybox, source, target, dir.toString(), "gzip")) {
+        fx.busybox, source, target, dir.toString(), "gzip", paths)) {
       line = child.awaitLine("DONE", Duration.ofMinutes(4));
       assertThat(child.waitFor(Duration.ofSeconds(30))).isZero();
     }

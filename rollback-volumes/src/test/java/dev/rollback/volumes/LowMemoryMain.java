@@ -31,9 +31,13 @@ public final class LowMemoryMain {
     sampler.start();
     try (Docker docker = Docker.at(URI.create(args[0]))) {
       Compression c = args[5].equals("zstd") ? Compression.zstd() : Compression.gzip(1);
+      // args[6]: "engine-then-direct" backs up through the archive API and restores into the directory,
+      // "direct-then-engine" the other way round: both paths, both directions
+      boolean engineFirst = args.length > 6 && args[6].equals("engine-then-direct");
       Path archive = VolumeBackup.at(Path.of(args[4])).withCompression(c)
-          .backup(DockerVolume.named(docker, args[2]).withHelperImage(args[1]));
-      VolumeArchive.restore(archive, DockerVolume.named(docker, args[3]).withHelperImage(args[1]));
+          .backup(DockerVolume.named(docker, args[2]).withHelperImage(args[1]).withDirectAccess(!engineFirst));
+      VolumeArchive.restore(archive, DockerVolume.named(docker, args[3]).withHelperImage(args[1])
+          .withDirectAccess(engineFirst));
       sampler.interrupt();
       System.out.println("DONE " + archive.toFile().length() + " " + peak.get() + " "
           + memory.getHeapMemoryUsage().getMax());
