@@ -28,6 +28,11 @@ import net.schmizz.sshj.SSHClient;
  * {@code signal} request, or, where sshd refuses it as for root logins, {@code kill} on a second channel), closes
  * the channel and returns a result with {@code timedOut} true. If the stdin source fails, the command is killed
  * rather than sent EOF, so it never mistakes a truncated input for a whole one.
+ *
+ * <p>Connecting many hosts: only the known_hosts lines that name the host are decoded, and the parsed entries and
+ * private keys are kept in this JVM while their files are unchanged (same size, modification time and inode), so a
+ * fleet of N hosts reads its known_hosts and its key once instead of N times. Edit either file and the next
+ * connection reads it again.
  */
 public final class SshExecutor implements Executor {
   private final SshOptions options;
