@@ -310,7 +310,7 @@ public final class ReleaseDirectory {
    * @param id the release
    * @param expectedCurrent the release {@code current} must name now, or null to switch whatever it names
    * @throws ReleaseNotFoundException when the release does not exist
-   * @throws RollbackException when {@code current} names another release than expected
+   * @throws CurrentMovedException when {@code current} names another release than expected
    */
   public void activate(String id, String expectedCurrent) {
     ReleaseId.check(id);
@@ -331,8 +331,9 @@ public final class ReleaseDirectory {
       throw new ReleaseNotFoundException("release", id, releasesDir(), ids());
     }
     if (r.exitCode() == 5) {
-      throw new RollbackException(root + "/current changed since it was read: expected releases/" + expectedCurrent
-          + ", found " + r.stdoutTrimmed() + "; another deploy or rollback ran meanwhile, nothing was switched");
+      throw new CurrentMovedException(root + "/current changed since it was read: expected releases/"
+          + expectedCurrent + ", found " + r.stdoutTrimmed() + "; another deploy or rollback ran meanwhile, nothing was"
+          + " switched", r.stdoutTrimmed());
     }
     r.requireSuccess();
   }

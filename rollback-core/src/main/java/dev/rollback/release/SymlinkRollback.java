@@ -185,7 +185,7 @@ public final class SymlinkRollback implements RollbackStrategy {
       // a compare-and-swap back: current must still name what this rollback switched it to
       try {
         d.activate(c.id(), c.to());
-      } catch (RollbackException moved) {
+      } catch (CurrentMovedException moved) {
         String now = d.currentId().orElse(null);
         if (!c.id().equals(now)) {
           throw new RollbackException(dir.root() + "/current names " + (now == null ? "nothing" : now)

@@ -191,7 +191,8 @@ abstract class ReleaseDirectoryContract {
     d.deploy(ReleaseSpec.withId("r3").file("v", "3"));
     d.activate("r3");
 
-    assertThatThrownBy(() -> d.activate("r1", "r2")).isInstanceOf(dev.rollback.RollbackException.class)
+    assertThatThrownBy(() -> d.activate("r1", "r2")).isInstanceOfSatisfying(CurrentMovedException.class,
+        e -> assertThat(e.found()).isEqualTo("releases/r3"))
         .hasMessageContaining("current changed since it was read: expected releases/r2, found releases/r3");
     assertThat(d.currentId()).contains("r3");
     d.activate("r1", "r3");
