@@ -192,9 +192,9 @@ public final class Fleet {
   }
 
   /**
-   * Every host's connection, opened in parallel from the start in host order (the canary's first), so a host
-   * starts as soon as its own connection is open and its wave's turn has come rather than when the slowest host
-   * of the fleet has answered. Connections still opening when the fleet ends are closed as they arrive.
+   * Every host's connection: the canary's opened first, then all the others in parallel, so a host starts as soon
+   * as its own connection is open and its wave's turn has come rather than when the slowest host of the fleet has
+   * answered. Connections not started when the fleet ends never start; those still opening close as they arrive.
    */
   private final class Connections {
     private final Instant start;
@@ -232,6 +232,9 @@ public final class Fleet {
       CompletableFuture<Executor> f = pending.get(h);
       try {
         pool.execute(() -> {
+          if (f.isDone()) {
+            return; // cancelled: the fleet ended before this connection's turn
+          }
           try {
             f.complete(open(h));
           } catch (RuntimeException | Error e) {
