@@ -1,6 +1,7 @@
 package dev.rollback.release;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,7 +138,7 @@ record ReleaseInspection(ReleaseState state, String targetId, List<String> reque
    *     manifest records, so {@link #digests()} and {@link #links()} settle whether it can be trusted
    */
   boolean hashed(String id, ReleaseManifest m) {
-    return id.equals(targetId) && requested != null && requested.containsAll(m.files().keySet())
+    return id.equals(targetId) && requested != null && new HashSet<>(requested).containsAll(m.files().keySet())
         && links.keySet().containsAll(m.sharedLinks());
   }
 
