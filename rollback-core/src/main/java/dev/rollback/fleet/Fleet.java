@@ -174,7 +174,9 @@ public final class Fleet {
       List<HostReport> reports = state.values().stream().map(Host::report).toList();
       FleetReport r = new FleetReport(target, outcome, start, Duration.between(start, clock.instant()),
           connections.took(), waveReports, reports, failure);
-      LOG.info("{}", r.toText().strip());
+      if (LOG.isInfoEnabled()) {
+        LOG.info("{}", r.toText().strip()); // the text of every host's report: built only when it is logged
+      }
       return r;
     } finally {
       connections.closeAll(pool);
