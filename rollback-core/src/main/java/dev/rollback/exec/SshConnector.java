@@ -35,7 +35,6 @@ import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
 import net.schmizz.sshj.userauth.method.AuthKeyboardInteractive;
 import net.schmizz.sshj.userauth.method.AuthMethod;
 import net.schmizz.sshj.userauth.method.AuthPassword;
-import net.schmizz.sshj.userauth.method.AuthPublickey;
 import net.schmizz.sshj.userauth.method.PasswordResponseProvider;
 import net.schmizz.sshj.userauth.password.PasswordUtils;
 
@@ -157,7 +156,7 @@ final class SshConnector {
         throw new ExecException("cannot authenticate as " + where + ": private key " + key + " is not readable");
       }
       try {
-        methods.add(new AuthPublickey(IDENTITIES.get(key, key.toString(), k -> client.loadKeys(k.toString()))));
+        methods.add(new SignedPublickey(IDENTITIES.get(key, key.toString(), k -> client.loadKeys(k.toString()))));
       } catch (IOException e) {
         throw new ExecException("cannot authenticate as " + where + ": cannot load private key " + key + ": "
             + e.getMessage(), e);
