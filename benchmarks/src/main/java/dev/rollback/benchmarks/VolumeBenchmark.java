@@ -125,18 +125,26 @@ public final class VolumeBenchmark {
         null, "docker", "run", "--rm", "-v", seedTarget + ":/data", "-v", work + ":/backup", image,
         "sh", "-c", "rm -rf /data/* && tar xzf /backup/seed.tar.gz -C /data");
     check(mountpoint(seedTarget));
-    String gzTarget = volume("sdk-gz");
+    String gzTarget = volume("sdk-gz") + "," + volume("sdk-gz-2");
     sdk("restore", "gzip", gzTarget, sdkGz.toString());
-    check(mountpoint(gzTarget));
-    String zstTarget = volume("sdk-zst");
+    for (String v : gzTarget.split(",")) {
+      check(mountpoint(v));
+    }
+    String zstTarget = volume("sdk-zst") + "," + volume("sdk-zst-2");
     sdk("restore", "zstd", zstTarget, sdkZst.toString());
-    check(mountpoint(zstTarget));
-    String gzEngine = volume("sdk-engine-gz");
+    for (String v : zstTarget.split(",")) {
+      check(mountpoint(v));
+    }
+    String gzEngine = volume("sdk-engine-gz") + "," + volume("sdk-engine-gz-2");
     sdk("restore-engine", "gzip", gzEngine, sdkGz.toString());
-    check(mountpoint(gzEngine));
-    String zstEngine = volume("sdk-engine-zst");
+    for (String v : gzEngine.split(",")) {
+      check(mountpoint(v));
+    }
+    String zstEngine = volume("sdk-engine-zst") + "," + volume("sdk-engine-zst-2");
     sdk("restore-engine", "zstd", zstEngine, sdkZst.toString());
-    check(mountpoint(zstEngine));
+    for (String v : zstEngine.split(",")) {
+      check(mountpoint(v));
+    }
   }
 
   /** Runs a peer under /usr/bin/time and prints its figure. */

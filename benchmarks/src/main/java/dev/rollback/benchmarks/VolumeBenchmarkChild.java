@@ -24,7 +24,8 @@ public final class VolumeBenchmarkChild {
 
   /**
    * @param args {@code backup|backup-engine|restore|restore-engine}, {@code gzip|zstd}, docker host, helper image,
-   *     volume, and the backup directory (backup) or the archive (restore); {@code -engine} turns direct access off
+   *     volume (a restore: two fresh ones, {@code first,second}, one per call), and the backup directory (backup)
+   *     or the archive (restore); {@code -engine} turns direct access off
    * @throws IOException when /proc/self/status cannot be read
    */
   public static void main(String[] args) throws IOException {
@@ -41,11 +42,13 @@ public final class VolumeBenchmarkChild {
     Compression c = args[1].equals("zstd") ? Compression.zstd() : Compression.gzip();
     try (Docker docker = Docker.at(URI.create(args[2]))) {
       // "-engine": every byte through the Engine's archive API, as with a remote daemon
-      DockerVolume volume = DockerVolume.named(docker, args[4]).withHelperImage(args[3])
-          .withDirectAccess(!args[0].endsWith("-engine"));
+      // a restore names two fresh volumes, "first,second": each call unpacks into an empty one, as GNU tar does
+      String[] volumes = args[4].split(",");
       // twice: the first call in a fresh JVM (classes, JIT, the Docker client's start), then a warm one, as in a
       // deploy service that has backed something up before; each is timed from its own start
       for (int call = 1; call <= 2; call++) {
+        DockerVolume volume = DockerVolume.named(docker, volumes[Math.min(call, volumes.length) - 1])
+            .withHelperImage(args[3]).withDirectAccess(!args[0].endsWith("-engine"));
         long t0 = System.nanoTime();
         Path result;
         if (args[0].startsWith("backup")) {
