@@ -94,6 +94,37 @@ class HostDirectoryTest {
   }
 
   @Test
+  void aPathWrittenTwiceKeepsTheLastAndALinkAtThatPathIsReplacedNotFollowed() throws Exception {
+    Path outside = Files.writeString(tmp.resolve("outside.txt"), "untouched");
+    java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
+    try (var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(tar)) {
+      var link = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("a",
+          org.apache.commons.compress.archivers.tar.TarConstants.LF_SYMLINK);
+      link.setLinkName(outside.toString());
+      out.putArchiveEntry(link);
+      out.closeArchiveEntry();
+      for (String content : List.of("first", "second")) {
+        for (String name : List.of("a", "dir/b")) {
+          var f = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name);
+          byte[] b = content.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          f.setSize(b.length);
+          out.putArchiveEntry(f);
+          out.write(b);
+          out.closeArchiveEntry();
+        }
+      }
+    }
+    Path dst = Files.createDirectory(tmp.resolve("dst"));
+
+    HostDirectory.local(dst).replaceWith(new java.io.ByteArrayInputStream(tar.toByteArray()));
+
+    assertThat(Files.isSymbolicLink(dst.resolve("a"))).isFalse();
+    assertThat(Files.readString(dst.resolve("a"))).isEqualTo("second");
+    assertThat(Files.readString(dst.resolve("dir/b"))).isEqualTo("second");
+    assertThat(Files.readString(outside)).isEqualTo("untouched");
+  }
+
+  @Test
   void missingDirectoryIsReportedWithItsPath() {
     Path nowhere = tmp.resolve("nowhere");
     assertThatThrownBy(() -> VolumeArchive.create(HostDirectory.local(nowhere), tmp.resolve("x.tar.gz"),
