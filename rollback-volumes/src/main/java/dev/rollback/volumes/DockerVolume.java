@@ -135,11 +135,28 @@ public final class DockerVolume implements VolumeSource {
       return Optional.empty();
     }
     requireExists("look up");
-    String helper = createHelper(true);
+    return direct(false, null);
+  }
+
+  /**
+   * The volume's directory when it may be used directly: proved before, or proved now through {@code helper}
+   * (one is made and removed when null).
+   */
+  private Optional<Path> direct(boolean write, String helper) {
+    if (!direct) {
+      return Optional.empty();
+    }
+    Optional<Path> dir = LocalMountpoint.candidate(docker, volume, write);
+    if (dir.isEmpty() || LocalMountpoint.verifiedBefore(docker, volume, dir.get())) {
+      return dir;
+    }
+    String h = helper != null ? helper : createHelper(true);
     try {
-      return LocalMountpoint.find(docker, volume, helper, MOUNT, false);
+      return LocalMountpoint.verify(docker, volume, h, MOUNT, dir.get()) ? dir : Optional.empty();
     } finally {
-      removeHelper(helper);
+      if (helper == null) {
+        removeHelper(h);
+      }
     }
   }
 
@@ -191,21 +208,33 @@ public final class DockerVolume implements VolumeSource {
   @Override
   public void exportTo(TarEntrySink sink) {
     requireExists("back up");
+    Optional<Path> dir = direct ? LocalMountpoint.candidate(docker, volume, false) : Optional.empty();
+    if (dir.isPresent() && LocalMountpoint.verifiedBefore(docker, volume, dir.get())) {
+      exportDirectly(dir.get(), sink);
+      return;
+    }
     String helper = createHelper(true);
     try {
-      Optional<Path> dir = direct ? LocalMountpoint.find(docker, volume, helper, MOUNT, false) : Optional.empty();
-      if (dir.isPresent()) {
-        LocalTree.export(dir.get(), sink);
+      if (dir.isPresent() && LocalMountpoint.verify(docker, volume, helper, MOUNT, dir.get())) {
+        exportDirectly(dir.get(), sink);
         return;
       }
       try (InputStream tar = EngineArchive.get(docker.host(), helper, MOUNT + "/.")) {
         TarEntries.forEach(tar, sink);
       }
-    } catch (IOException | java.io.UncheckedIOException e) {
+    } catch (IOException e) {
       throw new VolumeException("reading " + describe() + " through the Engine's archive API failed: "
           + e.getMessage(), e);
     } finally {
       removeHelper(helper);
+    }
+  }
+
+  private void exportDirectly(Path dir, TarEntrySink sink) {
+    try {
+      LocalTree.export(dir, sink);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      throw new VolumeException("reading " + describe() + " in " + dir + " failed: " + e.getMessage(), e);
     }
   }
 
@@ -215,7 +244,7 @@ public final class DockerVolume implements VolumeSource {
     // the helper first: a missing image or a refused create fails before anything is deleted
     String helper = createHelper(false);
     try {
-      Optional<Path> dir = direct ? LocalMountpoint.find(docker, volume, helper, MOUNT, true) : Optional.empty();
+      Optional<Path> dir = direct(true, helper);
       if (dir.isPresent()) {
         LocalTree.clear(dir.get());
         LocalTree.extract(tar, dir.get());

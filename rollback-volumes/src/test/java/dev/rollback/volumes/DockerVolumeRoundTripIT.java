@@ -1,6 +1,7 @@
 package dev.rollback.volumes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,6 +71,22 @@ class DockerVolumeRoundTripIT {
     fx.sh(b, "echo old > /data/stale");
     VolumeArchive.restore(direct, fx.dockerVolume(b).withDirectAccess(false));
     assertThat(fx.listing(b)).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void aVolumeProvedOnceIsReadDirectlyWithoutAnotherHelperContainer(@TempDir Path dir) {
+    String proved = fx.volume("proved");
+    String unproved = fx.volume("unproved");
+    fx.sh(proved, "echo x > /data/f");
+    fx.sh(unproved, "echo x > /data/f");
+    assertThat(fx.dockerVolume(proved).localDirectory()).isPresent();
+    String missing = "rollback-test/no-such-image:latest";
+
+    // a helper would need the missing image: the proved volume needs none, the other one does
+    Path archive = VolumeBackup.at(dir).backup(DockerVolume.named(fx.docker, proved).withHelperImage(missing));
+    assertThat(archive).exists();
+    assertThatThrownBy(() -> VolumeBackup.at(dir).backup(DockerVolume.named(fx.docker, unproved)
+        .withHelperImage(missing))).isInstanceOf(VolumeException.class).hasMessageContaining(missing);
   }
 
   @Test
