@@ -15,7 +15,9 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The Engine's archive endpoints ({@code GET} and {@code PUT /containers/{id}/archive}) over a plain HTTP/1.1
@@ -116,26 +118,14 @@ final class EngineArchive {
       out.write(("HEAD " + target(container, path) + " HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 1 << 12);
-      String statusLine = line(in);
-      String[] parts = statusLine.split(" ", 3);
-      if (parts.length < 2 || !parts[0].startsWith("HTTP/")) {
-        throw new IOException("HEAD archive " + path + ": not an HTTP answer: '" + statusLine + "'");
+      String what = "HEAD archive " + path + " of container " + container;
+      Head head = head(new BufferedInputStream(Channels.newInputStream(ch), 1 << 12), what);
+      String stat = head.headers().get("x-docker-container-path-stat");
+      if (head.status() != 200 || stat == null) {
+        throw new IOException(what + ": the daemon answered " + head.status()
+            + (stat == null ? " without a stat" : ""));
       }
-      String stat = null;
-      String h;
-      while (!(h = line(in)).isEmpty()) {
-        int colon = h.indexOf(':');
-        if (colon > 0 && h.substring(0, colon).trim().equalsIgnoreCase("X-Docker-Container-Path-Stat")) {
-          stat = new String(java.util.Base64.getDecoder().decode(h.substring(colon + 1).trim()),
-              StandardCharsets.UTF_8);
-        }
-      }
-      if (!parts[1].equals("200") || stat == null) {
-        throw new IOException("HEAD archive " + path + " of container " + container + ": the daemon answered "
-            + parts[1] + (stat == null ? " without a stat" : ""));
-      }
-      return stat;
+      return new String(java.util.Base64.getDecoder().decode(stat), StandardCharsets.UTF_8);
     }
   }
 
@@ -156,28 +146,15 @@ final class EngineArchive {
 
   /** Reads the status line and headers; answers the body, or throws with the daemon's message on an error. */
   private static InputStream body(InputStream in, String what) throws IOException {
-    int status;
-    boolean chunked = false;
-    long length = -1;
+    Head head;
     do {
-      String statusLine = line(in);
-      String[] parts = statusLine.split(" ", 3);
-      if (parts.length < 2 || !parts[0].startsWith("HTTP/")) {
-        throw new IOException(what + ": not an HTTP answer: '" + statusLine + "'");
-      }
-      status = Integer.parseInt(parts[1]);
-      String h;
-      while (!(h = line(in)).isEmpty()) {
-        int colon = h.indexOf(':');
-        String name = colon < 0 ? h : h.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-        String value = colon < 0 ? "" : h.substring(colon + 1).trim();
-        if (name.equals("transfer-encoding") && value.toLowerCase(Locale.ROOT).contains("chunked")) {
-          chunked = true;
-        } else if (name.equals("content-length")) {
-          length = Long.parseLong(value);
-        }
-      }
-    } while (status == 100);
+      head = head(in, what);
+    } while (head.status() == 100);
+    int status = head.status();
+    String encoding = head.headers().getOrDefault("transfer-encoding", "");
+    String contentLength = head.headers().get("content-length");
+    boolean chunked = encoding.toLowerCase(Locale.ROOT).contains("chunked");
+    long length = contentLength == null ? -1 : Long.parseLong(contentLength);
     InputStream body = chunked ? new Chunked(in) : length >= 0 ? new Bounded(in, length) : in;
     if (status >= 300) {
       byte[] text = body.readNBytes(4096);
@@ -186,6 +163,26 @@ final class EngineArchive {
           + message(new String(text, StandardCharsets.UTF_8)));
     }
     return body;
+  }
+
+  /** An answer's status and headers (names in lower case). */
+  private record Head(int status, Map<String, String> headers) {}
+
+  /** Reads one status line and its headers. */
+  private static Head head(InputStream in, String what) throws IOException {
+    String statusLine = line(in);
+    String[] parts = statusLine.split(" ", 3);
+    if (parts.length < 2 || !parts[0].startsWith("HTTP/")) {
+      throw new IOException(what + ": not an HTTP answer: '" + statusLine + "'");
+    }
+    Map<String, String> headers = new HashMap<>();
+    String h;
+    while (!(h = line(in)).isEmpty()) {
+      int colon = h.indexOf(':');
+      String name = colon < 0 ? h : h.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+      headers.put(name, colon < 0 ? "" : h.substring(colon + 1).trim());
+    }
+    return new Head(Integer.parseInt(parts[1]), headers);
   }
 
   static String message(String text) {
