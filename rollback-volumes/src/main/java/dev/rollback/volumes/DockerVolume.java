@@ -47,8 +47,10 @@ import java.util.concurrent.TimeUnit;
  * root matches that directory to the nanosecond, the files are read and written there directly, as
  * {@code tar -C /var/lib/docker/volumes/<name>/_data} on the host would: the same entries, without the daemon
  * producing or unpacking a tar stream (about 3 s of its CPU per GiB). Otherwise, or after
- * {@link #withDirectAccess(boolean) withDirectAccess(false)}, everything goes through the archive API. The helper
- * container is created either way; it is what the stat is asked through.
+ * {@link #withDirectAccess(boolean) withDirectAccess(false)}, everything goes through the archive API. The stat is
+ * asked through a helper container, once per volume directory (inode) and process; later calls on a proved volume
+ * make no helper to back it up (a restore makes one first either way, so a missing image fails before anything is
+ * deleted).
  *
  * <p>Immutable; every {@code withX} returns a copy. Defaults: helper image found among local images, clear timeout
  * 10 minutes, direct access allowed.
@@ -126,7 +128,8 @@ public final class DockerVolume implements VolumeSource {
 
   /**
    * The volume's directory on this host, when a backup would read it directly (see
-   * {@link #withDirectAccess(boolean)}); creates and removes a helper container to ask the Engine.
+   * {@link #withDirectAccess(boolean)}); creates and removes a helper container to ask the Engine unless this
+   * process proved the directory before.
    *
    * @return the directory, or empty when a backup goes through the Engine's archive API
    */
@@ -208,20 +211,14 @@ public final class DockerVolume implements VolumeSource {
   @Override
   public void exportTo(TarEntrySink sink) {
     requireExists("back up");
-    Optional<Path> dir = direct ? LocalMountpoint.candidate(docker, volume, false) : Optional.empty();
-    if (dir.isPresent() && LocalMountpoint.verifiedBefore(docker, volume, dir.get())) {
+    Optional<Path> dir = direct(false, null);
+    if (dir.isPresent()) {
       exportDirectly(dir.get(), sink);
       return;
     }
     String helper = createHelper(true);
-    try {
-      if (dir.isPresent() && LocalMountpoint.verify(docker, volume, helper, MOUNT, dir.get())) {
-        exportDirectly(dir.get(), sink);
-        return;
-      }
-      try (InputStream tar = EngineArchive.get(docker.host(), helper, MOUNT + "/.")) {
-        TarEntries.forEach(tar, sink);
-      }
+    try (InputStream tar = EngineArchive.get(docker.host(), helper, MOUNT + "/.")) {
+      TarEntries.forEach(tar, sink);
     } catch (IOException e) {
       throw new VolumeException("reading " + describe() + " through the Engine's archive API failed: "
           + e.getMessage(), e);
