@@ -300,17 +300,8 @@ public final class Fleet {
     /** @return the host's connection if it is open now, else null */
     Executor ifOpen(String h) {
       CompletableFuture<Executor> f = pending.get(h);
-      if (f == null || !f.isDone() || f.isCancelled() || f.isCompletedExceptionally()) {
-        return null;
-      }
-      try {
-        return f.get();
-      } catch (ExecutionException e) {
-        return null;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return null;
-      }
+      // a cancelled future counts as completed exceptionally
+      return f == null || !f.isDone() || f.isCompletedExceptionally() ? null : f.getNow(null);
     }
 
     /** @return from the start until the last connection opened or failed */
