@@ -25,10 +25,11 @@ public final class VolumeBenchmarkChild {
   /**
    * @param args {@code backup|backup-engine|restore|restore-engine}, {@code gzip|zstd}, docker host, helper image,
    *     volume (a restore: two fresh ones, {@code first,second}, one per call), and the backup directory (backup)
-   *     or the archive (restore); {@code -engine} turns direct access off
-   * @throws IOException when /proc/self/status cannot be read
+   *     or the archive (restore), and the input to settle before each call (the volume's directory, or the
+   *     archive); {@code -engine} turns direct access off
+   * @throws Exception when a call fails
    */
-  public static void main(String[] args) throws IOException {
+  public static void main(String[] args) throws Exception {
     AtomicLong peak = new AtomicLong();
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     Thread sampler = new Thread(() -> {
@@ -49,6 +50,8 @@ public final class VolumeBenchmarkChild {
       for (int call = 1; call <= 2; call++) {
         DockerVolume volume = DockerVolume.named(docker, volumes[Math.min(call, volumes.length) - 1])
             .withHelperImage(args[3]).withDirectAccess(!args[0].endsWith("-engine"));
+        // flushed and in the page cache, as for every peer's run (outside the timed call)
+        VolumeBenchmark.settle(Path.of(args[6]));
         long t0 = System.nanoTime();
         Path result;
         if (args[0].startsWith("backup")) {

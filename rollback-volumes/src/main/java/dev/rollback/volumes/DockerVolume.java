@@ -257,6 +257,29 @@ public final class DockerVolume implements VolumeSource {
     }
   }
 
+  /**
+   * {@inheritDoc} Only with direct access to a proved local directory (see the class comment); through the archive
+   * API this returns false and a restore verifies first.
+   */
+  @Override
+  public boolean fillIfEmpty(InputStream tar) {
+    requireExists("restore into");
+    Optional<Path> dir = direct(true, null);
+    if (dir.isEmpty()) {
+      return false;
+    }
+    try {
+      if (!LocalTree.isEmpty(dir.get())) {
+        return false;
+      }
+      LocalTree.extract(tar, dir.get());
+      return true;
+    } catch (IOException | java.io.UncheckedIOException e) {
+      throw new VolumeException("writing " + describe() + " in " + dir.get() + " failed: " + e.getMessage()
+          + "; the volume may be partly restored", e);
+    }
+  }
+
   /** Empties the volume (see the class comment for how). */
   void clear() {
     String image = helperImage();

@@ -151,6 +151,28 @@ public final class HostDirectory implements VolumeSource {
     executor.run(untar).requireSuccess();
   }
 
+  /**
+   * {@inheritDoc} A local directory is unpacked in-process when empty; a remote one always returns false (a restore
+   * then verifies the archive first and calls {@link #replaceWith}).
+   */
+  @Override
+  public boolean fillIfEmpty(InputStream tar) {
+    if (local == null) {
+      return false;
+    }
+    requireExists("restore into");
+    try {
+      if (!LocalTree.isEmpty(local)) {
+        return false;
+      }
+      LocalTree.extract(tar, local);
+      return true;
+    } catch (IOException | UncheckedIOException e) {
+      throw new VolumeException("restoring into " + describe() + " failed: " + e.getMessage()
+          + "; the directory may be partly restored", e);
+    }
+  }
+
   private void requireExists(String verb) {
     if (!exists()) {
       throw new VolumeException("cannot " + verb + " " + describe() + ": no such directory; create it or check the "

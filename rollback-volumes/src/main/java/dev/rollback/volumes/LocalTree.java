@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -84,6 +85,13 @@ final class LocalTree {
         }
       }
     });
+  }
+
+  /** @return true when {@code root} is a directory with no entries */
+  static boolean isEmpty(Path root) throws IOException {
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
+      return !entries.iterator().hasNext();
+    }
   }
 
   /** Deletes everything under {@code root}, keeping root itself; symlinks are deleted, never followed. */

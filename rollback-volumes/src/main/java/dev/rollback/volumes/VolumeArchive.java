@@ -1,6 +1,8 @@
 package dev.rollback.volumes;
 
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,6 +15,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
@@ -34,6 +41,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 public final class VolumeArchive {
   private static final int COPY_BUFFER = 1 << 16;
   private static final int TAR_BUFFER = 1 << 18;
+  private static final AtomicInteger VERIFIERS = new AtomicInteger();
 
   private VolumeArchive() {}
 
@@ -136,15 +144,7 @@ public final class VolumeArchive {
    * @throws ArchiveIntegrityException when the manifest is missing or the file does not match it
    */
   public static ArchiveManifest verify(Path archive) {
-    if (!Files.isRegularFile(archive)) {
-      throw new ArchiveIntegrityException("archive " + archive + " does not exist; check the path, or list the "
-          + "directory's archives with VolumeBackup.at(dir).list(name)");
-    }
-    ArchiveManifest m = ArchiveManifest.readFor(archive);
-    if (!m.archive().equals(archive.getFileName().toString())) {
-      throw new ArchiveIntegrityException("manifest of " + archive + " describes '" + m.archive()
-          + "', not this file; refusing to use it");
-    }
+    ArchiveManifest m = manifestOf(archive);
     MessageDigest sha = ArchiveFileOutput.newSha256();
     long size = 0;
     try (InputStream in = Files.newInputStream(archive)) {
@@ -169,27 +169,161 @@ public final class VolumeArchive {
     return m;
   }
 
+  /** The manifest of an existing archive that names it; does not read the archive. */
+  private static ArchiveManifest manifestOf(Path archive) {
+    if (!Files.isRegularFile(archive)) {
+      throw new ArchiveIntegrityException("archive " + archive + " does not exist; check the path, or list the "
+          + "directory's archives with VolumeBackup.at(dir).list(name)");
+    }
+    ArchiveManifest m = ArchiveManifest.readFor(archive);
+    if (!m.archive().equals(archive.getFileName().toString())) {
+      throw new ArchiveIntegrityException("manifest of " + archive + " describes '" + m.archive()
+          + "', not this file; refusing to use it");
+    }
+    return m;
+  }
+
   /**
    * Verifies an archive, then replaces the target's contents with it. Nothing is touched when verification fails.
+   *
+   * <p>An empty target (a fresh volume, a new directory: see {@link VolumeSource#fillIfEmpty}) has nothing to lose,
+   * so the archive is unpacked into it while another thread checks the checksum; should the check fail, the target
+   * is emptied again before the exception is thrown. A target that holds something is verified first, then
+   * emptied and unpacked.
    *
    * @param archive the archive
    * @param target what to restore into; emptied first
    * @return the archive's manifest
-   * @throws ArchiveIntegrityException when the archive does not match its manifest (target untouched)
+   * @throws ArchiveIntegrityException when the archive does not match its manifest (target untouched, or empty
+   *     again if it was empty)
    * @throws VolumeException when the target cannot be written
    */
   public static ArchiveManifest restore(Path archive, VolumeSource target) {
-    ArchiveManifest m = verify(archive);
+    Objects.requireNonNull(target, "target");
+    manifestOf(archive); // a missing archive or manifest fails before any thread or target is touched
+    CompletableFuture<ArchiveManifest> check = verifyInBackground(archive);
+    // the target reads the stream only once it found itself empty: a read means it is being filled
+    AtomicBoolean read = new AtomicBoolean();
+    boolean filled;
+    try {
+      filled = unpack(archive, target, tar -> target.fillIfEmpty(new ReadFlagStream(tar, read)));
+    } catch (RuntimeException e) {
+      if (!read.get()) {
+        // nothing was written: the target's own failure (missing, unreadable) is the answer
+        awaitQuietly(check, e);
+        throw e;
+      }
+      emptiedIfBad(check, target, e);
+      emptyAgain(target, e);
+      throw new VolumeException(e.getMessage() + "; " + target.describe() + " was empty before and was emptied "
+          + "again", e);
+    }
+    if (filled) {
+      return emptiedIfBad(check, target, null);
+    }
+    ArchiveManifest m = await(check); // a bad archive fails here, before the target is touched
     restoreVerified(archive, target);
     return m;
   }
 
+  /** Sets a flag on the first read or skip. */
+  private static final class ReadFlagStream extends FilterInputStream {
+    private final AtomicBoolean read;
+
+    ReadFlagStream(InputStream in, AtomicBoolean read) {
+      super(in);
+      this.read = read;
+    }
+
+    @Override
+    public int read() throws IOException {
+      read.set(true);
+      return super.read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      read.set(true);
+      return super.read(b, off, len);
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      read.set(true);
+      return super.skip(n);
+    }
+  }
+
+  private static CompletableFuture<ArchiveManifest> verifyInBackground(Path archive) {
+    CompletableFuture<ArchiveManifest> check = new CompletableFuture<>();
+    Thread verifier = new Thread(() -> {
+      try {
+        check.complete(verify(archive));
+      } catch (Throwable t) {
+        check.completeExceptionally(t);
+      }
+    }, "rollback-verify-" + VERIFIERS.incrementAndGet());
+    verifier.setDaemon(true);
+    verifier.start();
+    return check;
+  }
+
+  private static ArchiveManifest await(CompletableFuture<ArchiveManifest> check) {
+    try {
+      return check.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new VolumeException("verifying failed: " + e, e);
+    }
+  }
+
+  private static void awaitQuietly(CompletableFuture<ArchiveManifest> check, RuntimeException into) {
+    try {
+      await(check);
+    } catch (RuntimeException also) {
+      into.addSuppressed(also);
+    }
+  }
+
+  /** The check's manifest; when the archive is bad, the target (filled from empty) is emptied again first. */
+  private static ArchiveManifest emptiedIfBad(CompletableFuture<ArchiveManifest> check, VolumeSource target,
+      RuntimeException cause) {
+    try {
+      return await(check);
+    } catch (ArchiveIntegrityException bad) {
+      ArchiveIntegrityException out = new ArchiveIntegrityException(bad.getMessage().replace("nothing was changed",
+          target.describe() + " was empty before and was emptied again"));
+      if (cause != null) {
+        out.addSuppressed(cause);
+      }
+      emptyAgain(target, out);
+      throw out;
+    }
+  }
+
+  /** Empties a target that was empty before a restore failed into it; a failure to do so is added to {@code e}. */
+  private static void emptyAgain(VolumeSource target, RuntimeException e) {
+    try {
+      // two zero blocks: a tar stream without entries
+      target.replaceWith(new ByteArrayInputStream(new byte[1024]));
+    } catch (RuntimeException again) {
+      e.addSuppressed(new VolumeException(target.describe() + " could not be emptied again and may hold part of "
+          + "the archive: " + again.getMessage(), again));
+    }
+  }
+
   /** Restores an archive {@link #verify verified} moments ago. */
   static void restoreVerified(Path archive, VolumeSource target) {
-    // decompress on its own thread while the target takes the previous chunks
+    unpack(archive, target, tar -> {
+      target.replaceWith(tar);
+      return true;
+    });
+  }
+
+  /** Hands the decompressed tar stream of an archive to {@code into}; decompression runs on its own thread. */
+  private static boolean unpack(Path archive, VolumeSource target, Predicate<InputStream> into) {
     try (InputStream in = new ReadAheadInputStream(
         Compression.forFile(archive).decompress(Files.newInputStream(archive)), 1 << 18, 16)) {
-      target.replaceWith(in);
+      return into.test(in);
     } catch (IOException e) {
       throw new VolumeException("restoring " + archive + " into " + target.describe() + " failed: " + e, e);
     }

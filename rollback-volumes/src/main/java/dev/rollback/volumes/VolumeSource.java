@@ -44,4 +44,23 @@ public interface VolumeSource {
    * @throws VolumeException when the source cannot be cleared or written
    */
   void replaceWith(InputStream tar);
+
+  /**
+   * Unpacks an uncompressed tar stream into the source if, and only if, it holds nothing now. A restore into an
+   * empty source can start before the archive's checksum is known, since there is nothing to lose:
+   * {@link VolumeArchive#restore} checks the archive on another thread meanwhile and, should the check fail, empties
+   * the source again with {@link #replaceWith}.
+   *
+   * <p>The default returns {@code false} without reading, and restores then verify first and call
+   * {@link #replaceWith}; {@link DockerVolume} (with direct access) and a local {@link HostDirectory} unpack.
+   *
+   * @param tar an uncompressed tar stream with names relative to the root; read to its end when unpacked, not
+   *     closed; when {@code false} is returned it may have been partly read
+   * @return true when the stream was unpacked into the empty source; false when the source holds something or
+   *     cannot tell cheaply, and nothing was written
+   * @throws VolumeException when the source cannot be read or written; it may then hold part of the stream
+   */
+  default boolean fillIfEmpty(InputStream tar) {
+    return false;
+  }
 }

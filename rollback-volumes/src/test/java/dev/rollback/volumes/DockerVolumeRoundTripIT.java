@@ -103,6 +103,26 @@ class DockerVolumeRoundTripIT {
   }
 
   @Test
+  void aCorruptedArchiveUnpackedIntoAFreshVolumeIsRefusedAndTheVolumeEmptiedAgain(@TempDir Path dir)
+      throws Exception {
+    String small = fx.volume("small");
+    fx.sh(small, "mkdir -p /data/d && seq 1 200000 > /data/d/numbers && echo x > /data/x");
+    Path archive = VolumeBackup.at(dir).withCompression(Compression.zstd()).backup(fx.dockerVolume(small));
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(archive.toFile(), "rw")) {
+      f.seek(f.length() / 2);
+      int b = f.read();
+      f.seek(f.length() / 2);
+      f.write(b ^ 0x10);
+    }
+    String fresh = fx.volume("fresh-for-corrupt");
+
+    assertThatThrownBy(() -> VolumeArchive.restore(archive, fx.dockerVolume(fresh)))
+        .isInstanceOf(ArchiveIntegrityException.class).hasMessageContaining("(corrupted)")
+        .hasMessageContaining("docker volume " + fresh + " was empty before and was emptied again");
+    assertThat(fx.listing(fresh)).isEmpty();
+  }
+
+  @Test
   void archiveHoldsPaxHeadersAndAManifestThatMatchesIt(@TempDir Path dir) throws Exception {
     Path archive = VolumeBackup.at(dir).withCompression(Compression.gzip(1)).backup(fx.dockerVolume(source));
     ArchiveManifest m = VolumeArchive.verify(archive);

@@ -80,6 +80,34 @@ class HostDirectoryTest {
   }
 
   @Test
+  void corruptedOrTruncatedArchiveUnpackedIntoAnEmptyDirectoryIsRefusedAndTheDirectoryEmptiedAgain()
+      throws Exception {
+    Path src = Files.createDirectory(tmp.resolve("src"));
+    LocalTrees.tricky(src);
+    for (String damage : List.of("corrupted", "truncated")) {
+      Path archive = VolumeBackup.at(tmp.resolve("b-" + damage)).withCompression(Compression.zstd())
+          .backup(HostDirectory.local(src));
+      try (RandomAccessFile f = new RandomAccessFile(archive.toFile(), "rw")) {
+        if (damage.equals("truncated")) {
+          f.setLength(f.length() / 2);
+        } else {
+          f.seek(f.length() / 2);
+          int b = f.read();
+          f.seek(f.length() / 2);
+          f.write(b ^ 0x10);
+        }
+      }
+      Path dst = Files.createDirectory(tmp.resolve("dst-" + damage));
+
+      assertThatThrownBy(() -> VolumeArchive.restore(archive, HostDirectory.local(dst)))
+          .isInstanceOf(ArchiveIntegrityException.class)
+          .hasMessageContaining("does not match its manifest").hasMessageContaining("(" + damage + ")")
+          .hasMessageContaining("directory " + dst + " was empty before and was emptied again");
+      assertThat(dst).isEmptyDirectory();
+    }
+  }
+
+  @Test
   void archiveEntriesThatClimbOutOfTheRootAreRefused() throws Exception {
     Path evil = tmp.resolve("evil.tar");
     new ProcessBuilder("tar", "-cf", evil.toString(), "-C", tmp.toString(), "--transform", "s,^,../,",
