@@ -41,13 +41,21 @@ chmod 755 "$FLEET" "$SSHD"
 chmod 700 "$FLEET/home"
 
 # --- Capistrano (Debian's package), for benchmarks/FleetBenchmark -------------------------------------------
-if [ "$(dpkg-query -W -f='${db:Status-Status}' capistrano 2>/dev/null || true)" != installed ]; then
-  log "installing capistrano (log: $APT_LOG)"
+# ruby-ed25519 and ruby-bcrypt-pbkdf are net-ssh's recommends: with them it reads ed25519 keys (--key-type ed25519)
+CAP_PACKAGES="capistrano ruby-ed25519 ruby-bcrypt-pbkdf"
+missing=""
+for p in $CAP_PACKAGES; do
+  [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)" = installed ] || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  log "installing$missing (log: $APT_LOG)"
   export DEBIAN_FRONTEND=noninteractive
-  if ! apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends capistrano >>"$APT_LOG" 2>&1; then
+  # shellcheck disable=SC2086 # a list of package names
+  if ! apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends $missing >>"$APT_LOG" 2>&1; then
     apt-get -o DPkg::Lock::Timeout=300 update -q >>"$APT_LOG" 2>&1
-    apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends capistrano >>"$APT_LOG" 2>&1 \
-      || fail "apt-get install capistrano failed (see $APT_LOG)"
+    # shellcheck disable=SC2086
+    apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends $missing >>"$APT_LOG" 2>&1 \
+      || fail "apt-get install$missing failed (see $APT_LOG)"
   fi
 fi
 command -v cap >/dev/null || fail "capistrano is installed but 'cap' is not on PATH"

@@ -22,8 +22,9 @@ import java.util.stream.Stream;
  * its own mount namespace, where {@code /srv/app} is {@code <work>/hosts/hostI} of this machine (the setup of
  * shared/notes/peers.md), and root's home is the empty {@code <work>/home}: a deploy host has no developer's
  * {@code ~/.bashrc}, which bash sources for every command sshd runs (this machine's runs {@code pyenv init}, about
- * 0.4 s a command, for either tool). One RSA host key and one RSA PEM client key serve every host: Debian's net-ssh, which
- * Capistrano uses, reads neither ed25519 keys nor OpenSSH-format private keys. Needs root.
+ * 0.4 s a command, for either tool). One host key and one client key serve every host, both RSA (3072 bits, the
+ * client's in PEM: the setup of shared/notes/peers.md) or both ed25519 (ssh-keygen's default type; Debian's net-ssh
+ * reads those with its recommended ruby-ed25519 and ruby-bcrypt-pbkdf installed). Needs root.
  */
 final class BenchHosts implements AutoCloseable {
   static final String APP_DIR = "/srv/app";
@@ -37,12 +38,14 @@ final class BenchHosts implements AutoCloseable {
   private final int count;
   private final int basePort;
   private final boolean cleanHome;
+  private final String keyType;
 
-  private BenchHosts(Path work, int count, int basePort, boolean cleanHome) {
+  private BenchHosts(Path work, int count, int basePort, boolean cleanHome, String keyType) {
     this.work = work;
     this.count = count;
     this.basePort = basePort;
     this.cleanHome = cleanHome;
+    this.keyType = keyType;
   }
 
   /**
@@ -52,19 +55,23 @@ final class BenchHosts implements AutoCloseable {
    * @param count how many hosts
    * @param basePort host i listens on basePort + i
    * @param cleanHome true for an empty /root on each host; false keeps this machine's (its ~/.bashrc included)
+   * @param keyType {@code rsa} (3072 bits, PEM) or {@code ed25519}: the host key and the client key
    * @return the running hosts; close them to stop every sshd
    */
-  static BenchHosts start(Path work, int count, int basePort, boolean cleanHome)
+  static BenchHosts start(Path work, int count, int basePort, boolean cleanHome, String keyType)
       throws IOException, InterruptedException {
-    BenchHosts h = new BenchHosts(work, count, basePort, cleanHome);
+    if (!List.of("rsa", "ed25519").contains(keyType)) {
+      throw new IllegalArgumentException("key type is rsa or ed25519, was " + keyType);
+    }
+    BenchHosts h = new BenchHosts(work, count, basePort, cleanHome, keyType);
     Files.createDirectories(work.resolve("sshd"));
     Files.createDirectories(work.resolve("home"));
     Files.createDirectories(Path.of(APP_DIR));
     h.stopStale();
-    key(work.resolve("sshd/ssh_host_rsa_key"));
-    key(h.clientKey());
+    key(h.hostKey(), keyType);
+    key(h.clientKey(), keyType);
     Files.writeString(work.resolve("sshd/authorized_keys"), Files.readString(Path.of(h.clientKey() + ".pub")));
-    String[] pub = Files.readString(work.resolve("sshd/ssh_host_rsa_key.pub")).split(" ");
+    String[] pub = Files.readString(Path.of(h.hostKey() + ".pub")).split(" ");
     String hostKey = pub[0] + " " + pub[1];
     StringBuilder known = new StringBuilder();
     for (int i = 1; i <= count; i++) {
@@ -88,14 +95,24 @@ final class BenchHosts implements AutoCloseable {
     return h;
   }
 
-  /** @return the RSA PEM client key both tools use */
+  /** @return the client key both tools use (RSA in PEM, or ed25519 in OpenSSH's format) */
   Path clientKey() {
-    return work.resolve("id_rsa");
+    return work.resolve("id_" + keyType);
   }
 
-  /** @return the known_hosts file both tools use: every host's RSA key */
+  /** @return the host key every host's sshd uses */
+  Path hostKey() {
+    return work.resolve("sshd/ssh_host_" + keyType + "_key");
+  }
+
+  /** @return the known_hosts file both tools use: every host's key */
   Path knownHosts() {
-    return work.resolve("known_hosts");
+    return work.resolve("known_hosts_" + keyType);
+  }
+
+  /** @return {@code rsa} or {@code ed25519} */
+  String keyType() {
+    return keyType;
   }
 
   /**
@@ -210,7 +227,7 @@ final class BenchHosts implements AutoCloseable {
     Files.writeString(s.resolve("sshd_config"), String.join("\n",
         "ListenAddress 127.0.0.1",
         "Port " + port(i),
-        "HostKey " + work.resolve("sshd/ssh_host_rsa_key"),
+        "HostKey " + hostKey(),
         "PidFile " + s.resolve("sshd.pid"),
         "PasswordAuthentication no",
         "KbdInteractiveAuthentication no",
@@ -283,10 +300,12 @@ final class BenchHosts implements AutoCloseable {
     }
   }
 
-  private static void key(Path file) throws IOException, InterruptedException {
+  private static void key(Path file, String type) throws IOException, InterruptedException {
     if (!Files.isRegularFile(file)) {
-      run(List.of("ssh-keygen", "-q", "-t", "rsa", "-b", "3072", "-m", "PEM", "-N", "", "-C", "rollback-bench", "-f",
-          file.toString()));
+      run(type.equals("rsa")
+          ? List.of("ssh-keygen", "-q", "-t", "rsa", "-b", "3072", "-m", "PEM", "-N", "", "-C", "rollback-bench", "-f",
+              file.toString())
+          : List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "rollback-bench", "-f", file.toString()));
     }
   }
 

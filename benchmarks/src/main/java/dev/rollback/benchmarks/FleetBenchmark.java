@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
 
 /**
  * The same rollback on the same 10, 20 and 50 hosts by Capistrano's {@code cap benchN deploy:rollback} and by
- * {@link Fleet} ({@link SymlinkRollback} over {@link SshExecutor}, same hosts, same RSA key, same known_hosts),
+ * {@link Fleet} ({@link SymlinkRollback} over {@link SshExecutor}, same hosts, same key, same known_hosts),
  * side by side in one run: each rep resets every host's /srv/app, times one tool, checks that every host's
  * {@code current} now names the previous release, and the same for the other tool. Prints human lines on stderr
  * and one JSON object on stdout. Not a test. Needs root (sshd in mount namespaces) and Debian's capistrano.
@@ -32,7 +32,7 @@ import java.util.stream.Collectors;
  * <pre>
  * FleetBenchmark [--counts 10,20,50] [--reps 3] [--warmup 2] [--parallelism N|&lt;n&gt;] [--base-port 2400]
  *                [--work /var/tmp/rollback-fleet-bench] [--max-load 1.5] [--max-wait-s 600]
- *                [--root-home clean|machine]
+ *                [--root-home clean|machine] [--key-type rsa|ed25519]
  * </pre>
  *
  * <p>The warm-up reps (untimed) roll the largest N back with each tool: Ruby's gems and the page cache for
@@ -42,6 +42,8 @@ import java.util.stream.Collectors;
  * local lock and a JSON Lines journal per host, and checking the target release's manifest before the switch.
  * {@code --root-home machine} keeps this machine's /root on the hosts (its ~/.bashrc runs {@code pyenv init} for
  * every SSH command of either tool); the default gives each host an empty one, as a deploy host has.
+ * {@code --key-type} picks the host key and the client key both tools use: {@code rsa} (the default, 3072 bits, as
+ * in shared/notes/peers.md) or {@code ed25519} (ssh-keygen's default type).
  */
 public final class FleetBenchmark {
   private FleetBenchmark() {}
@@ -68,7 +70,7 @@ public final class FleetBenchmark {
     int max = counts.stream().mapToInt(Integer::intValue).max().orElseThrow();
     List<Map<String, Object>> results = new ArrayList<>();
     try (BenchHosts hosts = BenchHosts.start(work, max, Integer.parseInt(opt.get("base-port")),
-        opt.get("root-home").equals("clean"))) {
+        opt.get("root-home").equals("clean"), opt.get("key-type"))) {
       Runtime.getRuntime().addShutdownHook(new Thread(hosts::close));
       CapistranoProject cap = CapistranoProject.write(work.resolve("capistrano"), hosts, counts);
       Files.createDirectories(work.resolve("logs"));
@@ -160,7 +162,8 @@ public final class FleetBenchmark {
 
   private static void print(List<Map<String, Object>> results, int reps, double startLoad, double endLoad,
       Map<String, String> opt) throws IOException, InterruptedException {
-    System.err.println("fleet rollback, Capistrano " + capistranoVersion() + " vs rollback Fleet, median of " + reps
+    System.err.println("fleet rollback, Capistrano " + capistranoVersion() + " vs rollback Fleet, " + opt.get("key-type")
+        + " keys, median of " + reps
         + " (1-min load " + fmt(startLoad) + " at start, " + fmt(endLoad) + " at end, "
         + Runtime.getRuntime().availableProcessors() + " cores):");
     for (Map<String, Object> r : results) {
@@ -184,6 +187,7 @@ public final class FleetBenchmark {
     json.append("  \"fleet\": {\"canary\": 1, \"parallelism\": \"").append(opt.get("parallelism"))
         .append("\", \"lock\": \"local file\", \"journal\": \"json lines per host\", \"manifest_checked\": true},\n");
     json.append("  \"root_home_on_hosts\": \"").append(opt.get("root-home")).append("\",\n");
+    json.append("  \"key_type\": \"").append(opt.get("key-type")).append("\",\n");
     json.append("  \"files_per_release\": ").append(BenchHosts.FILES_PER_RELEASE).append(",\n");
     json.append("  \"reps\": ").append(reps).append(",\n");
     json.append("  \"results\": [\n");
@@ -287,6 +291,7 @@ public final class FleetBenchmark {
     o.put("max-load", "1.5");
     o.put("max-wait-s", "600");
     o.put("root-home", "clean");
+    o.put("key-type", "rsa");
     for (int i = 0; i < args.length; i += 2) {
       String k = args[i].replaceFirst("^--", "");
       if (!o.containsKey(k) || i + 1 >= args.length) {
