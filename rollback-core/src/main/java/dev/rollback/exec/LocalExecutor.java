@@ -19,7 +19,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>The argv goes to the process as is (no shell). Secret environment variables are put into the child's
  * environment only. On timeout the whole process tree is ended: SIGTERM to the process and every descendant,
- * then, after a grace period (default 2 s), SIGKILL to whatever is left. A process killed by a signal reports
+ * then, after a grace period (default 2 s), SIGKILL to whatever is left, including (on Linux) any process that
+ * escaped the tree but still holds the command's stdin, stdout or stderr. A process killed by a signal reports
  * the JVM's exit value (128 + signal) as its exit code; the JVM does not tell the two apart. Thread-safe;
  * {@link #close()} does nothing.
  */
@@ -75,6 +76,7 @@ public final class LocalExecutor implements Executor {
     } catch (IOException e) {
       throw new ExecException("cannot start " + mask(command, command.display()) + " locally: " + e.getMessage(), e);
     }
+    ChildPipes pipes = ChildPipes.of(p);
     StreamPump.Capture out = new StreamPump.Capture(command.captureLimit());
     StreamPump.Capture err = new StreamPump.Capture(command.captureLimit());
     List<Future<Long>> pumps = new ArrayList<>();
@@ -84,7 +86,7 @@ public final class LocalExecutor implements Executor {
         false));
     StdinFeed feed = null;
     if (command.stdin().isPresent()) {
-      feed = new StdinFeed(command.stdin().get(), p);
+      feed = new StdinFeed(command.stdin().get(), p, pipes);
       feed.start();
     } else {
       try {
@@ -98,18 +100,20 @@ public final class LocalExecutor implements Executor {
       if (command.timeout().isPresent()) {
         if (!p.waitFor(command.timeout().get().toNanos(), TimeUnit.NANOSECONDS)) {
           timedOut = true;
-          killTree(p);
+          killTree(p, pipes);
         }
       } else {
         p.waitFor();
       }
     } catch (InterruptedException e) {
-      killTree(p);
+      killTree(p, pipes);
       Thread.currentThread().interrupt();
       throw new ExecException("interrupted while running " + mask(command, command.display()), e);
     }
+    // killed for a failing stdin source: as after a timeout, the output's end is not waited for forever
+    boolean killed = timedOut || feed != null && feed.sourceFailure != null;
     for (Future<Long> f : pumps) {
-      awaitPump(f, command, timedOut);
+      awaitPump(f, command, killed);
     }
     if (feed != null) {
       feed.stopping = true;
@@ -137,15 +141,17 @@ public final class LocalExecutor implements Executor {
   private final class StdinFeed extends Thread {
     private final java.util.function.Supplier<InputStream> source;
     private final Process process;
+    private final ChildPipes pipes;
     volatile Exception sourceFailure;
     /** Set once the process has ended: a read that fails after that (it was interrupted) is no truncation. */
     volatile boolean stopping;
 
-    StdinFeed(java.util.function.Supplier<InputStream> source, Process process) {
+    StdinFeed(java.util.function.Supplier<InputStream> source, Process process, ChildPipes pipes) {
       super("rollback-stdin-" + process.pid());
       setDaemon(true);
       this.source = source;
       this.process = process;
+      this.pipes = pipes;
     }
 
     @Override
@@ -186,11 +192,11 @@ public final class LocalExecutor implements Executor {
         return; // the process ended without needing the rest of its input
       }
       sourceFailure = e;
-      killTree(process);
+      killTree(process, pipes);
     }
   }
 
-  private void killTree(Process p) {
+  private void killTree(Process p, ChildPipes pipes) {
     List<ProcessHandle> tree = new ArrayList<>();
     tree.add(p.toHandle());
     p.descendants().forEach(tree::add);
@@ -206,15 +212,17 @@ public final class LocalExecutor implements Executor {
         break;
       }
     }
-    // Children may have forked while we waited: take a second look before the hard kill.
+    // Children may have forked while we waited: take a second look before the hard kill. One forked after the
+    // first look by a parent that then died is nobody's descendant any more, but it still holds the pipes.
     p.descendants().forEach(tree::add);
+    tree.addAll(pipes.holders());
     tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
   }
 
-  private static void awaitPump(Future<Long> f, Command command, boolean timedOut) {
+  private static void awaitPump(Future<Long> f, Command command, boolean killed) {
     try {
-      // After a kill, a grandchild that escaped the tree may still hold the pipe: do not wait for it forever.
-      if (timedOut) {
+      // After a kill, a process that escaped it may still hold the pipe: do not wait for it forever.
+      if (killed) {
         f.get(5, TimeUnit.SECONDS);
       } else {
         f.get();

@@ -244,6 +244,23 @@ class LocalExecutorTest {
   }
 
   @Test
+  void aProcessForkedAsTheKillBeganIsKilledToo(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    // on TERM the shell starts a sleep and exits at once: the sleep is forked after the executor's snapshot of
+    // descendants and re-parented to init, nobody's descendant, but it holds the command's stdout and stderr
+    Path pidFile = tmp.resolve("escaped.pid");
+    Command c = Command.of("sh", "-c", "trap 'sleep 300 & echo $! > \"$0\"; exit 0' TERM; echo started; "
+        + "while :; do sleep 0.05; done", pidFile.toString()).withTimeout(java.time.Duration.ofMillis(500));
+
+    ExecResult r = LocalExecutor.create().run(c);
+
+    assertThat(r.timedOut()).isTrue();
+    assertThat(r.stdout()).contains("started");
+    long escaped = Long.parseLong(java.nio.file.Files.readString(pidFile).strip());
+    await().atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> ProcessHandle.of(escaped).map(h -> !h.isAlive()).orElse(true));
+  }
+
+  @Test
   void aFailingStdinSourceKillsTheCommandInsteadOfEndingItsInput() {
     java.util.function.Supplier<java.io.InputStream> breaksAfterABit = () -> new java.io.InputStream() {
       private int served;
