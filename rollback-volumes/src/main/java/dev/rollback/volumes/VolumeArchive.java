@@ -1,8 +1,6 @@
 package dev.rollback.volumes;
 
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,10 +13,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -41,7 +35,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 public final class VolumeArchive {
   private static final int COPY_BUFFER = 1 << 16;
   private static final int TAR_BUFFER = 1 << 18;
-  private static final AtomicInteger VERIFIERS = new AtomicInteger();
 
   private VolumeArchive() {}
 
@@ -201,114 +194,7 @@ public final class VolumeArchive {
   public static ArchiveManifest restore(Path archive, VolumeSource target) {
     Objects.requireNonNull(target, "target");
     manifestOf(archive); // a missing archive or manifest fails before any thread or target is touched
-    CompletableFuture<ArchiveManifest> check = verifyInBackground(archive);
-    // the target reads the stream only once it found itself empty: a read means it is being filled
-    AtomicBoolean read = new AtomicBoolean();
-    boolean filled;
-    try {
-      filled = unpack(archive, target, tar -> target.fillIfEmpty(new ReadFlagStream(tar, read)));
-    } catch (RuntimeException e) {
-      if (!read.get()) {
-        // nothing was written: the target's own failure (missing, unreadable) is the answer
-        awaitQuietly(check, e);
-        throw e;
-      }
-      emptiedIfBad(check, target, e);
-      emptyAgain(target, e);
-      throw new VolumeException(e.getMessage() + "; " + target.describe() + " was empty before and was emptied "
-          + "again", e);
-    }
-    if (filled) {
-      return emptiedIfBad(check, target, null);
-    }
-    ArchiveManifest m = await(check); // a bad archive fails here, before the target is touched
-    restoreVerified(archive, target);
-    return m;
-  }
-
-  /** Sets a flag on the first read or skip. */
-  private static final class ReadFlagStream extends FilterInputStream {
-    private final AtomicBoolean read;
-
-    ReadFlagStream(InputStream in, AtomicBoolean read) {
-      super(in);
-      this.read = read;
-    }
-
-    @Override
-    public int read() throws IOException {
-      read.set(true);
-      return super.read();
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      read.set(true);
-      return super.read(b, off, len);
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-      read.set(true);
-      return super.skip(n);
-    }
-  }
-
-  private static CompletableFuture<ArchiveManifest> verifyInBackground(Path archive) {
-    CompletableFuture<ArchiveManifest> check = new CompletableFuture<>();
-    Thread verifier = new Thread(() -> {
-      try {
-        check.complete(verify(archive));
-      } catch (Throwable t) {
-        check.completeExceptionally(t);
-      }
-    }, "rollback-verify-" + VERIFIERS.incrementAndGet());
-    verifier.setDaemon(true);
-    verifier.start();
-    return check;
-  }
-
-  private static ArchiveManifest await(CompletableFuture<ArchiveManifest> check) {
-    try {
-      return check.join();
-    } catch (CompletionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : new VolumeException("verifying failed: " + e, e);
-    }
-  }
-
-  private static void awaitQuietly(CompletableFuture<ArchiveManifest> check, RuntimeException into) {
-    try {
-      await(check);
-    } catch (RuntimeException also) {
-      into.addSuppressed(also);
-    }
-  }
-
-  /** The check's manifest; when the archive is bad, the target (filled from empty) is emptied again first. */
-  private static ArchiveManifest emptiedIfBad(CompletableFuture<ArchiveManifest> check, VolumeSource target,
-      RuntimeException cause) {
-    try {
-      return await(check);
-    } catch (ArchiveIntegrityException bad) {
-      ArchiveIntegrityException out = new ArchiveIntegrityException(bad.getMessage().replace("nothing was changed",
-          target.describe() + " was empty before and was emptied again"));
-      if (cause != null) {
-        out.addSuppressed(cause);
-      }
-      emptyAgain(target, out);
-      throw out;
-    }
-  }
-
-  /** Empties a target that was empty before a restore failed into it; a failure to do so is added to {@code e}. */
-  private static void emptyAgain(VolumeSource target, RuntimeException e) {
-    try {
-      // two zero blocks: a tar stream without entries
-      target.replaceWith(new ByteArrayInputStream(new byte[1024]));
-    } catch (RuntimeException again) {
-      e.addSuppressed(new VolumeException(target.describe() + " could not be emptied again and may hold part of "
-          + "the archive: " + again.getMessage(), again));
-    }
+    return CheckedRestore.run(archive, target);
   }
 
   /** Restores an archive {@link #verify verified} moments ago. */
@@ -320,7 +206,7 @@ public final class VolumeArchive {
   }
 
   /** Hands the decompressed tar stream of an archive to {@code into}; decompression runs on its own thread. */
-  private static boolean unpack(Path archive, VolumeSource target, Predicate<InputStream> into) {
+  static boolean unpack(Path archive, VolumeSource target, Predicate<InputStream> into) {
     try (InputStream in = new ReadAheadInputStream(
         Compression.forFile(archive).decompress(Files.newInputStream(archive)), 1 << 18, 16)) {
       return into.test(in);
