@@ -108,12 +108,7 @@ class DockerVolumeRoundTripIT {
     String small = fx.volume("small");
     fx.sh(small, "mkdir -p /data/d && seq 1 200000 > /data/d/numbers && echo x > /data/x");
     Path archive = VolumeBackup.at(dir).withCompression(Compression.zstd()).backup(fx.dockerVolume(small));
-    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(archive.toFile(), "rw")) {
-      f.seek(f.length() / 2);
-      int b = f.read();
-      f.seek(f.length() / 2);
-      f.write(b ^ 0x10);
-    }
+    LocalTrees.flipMiddleByte(archive);
     String fresh = fx.volume("fresh-for-corrupt");
 
     assertThatThrownBy(() -> VolumeArchive.restore(archive, fx.dockerVolume(fresh)))

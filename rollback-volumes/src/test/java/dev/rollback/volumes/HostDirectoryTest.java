@@ -87,15 +87,12 @@ class HostDirectoryTest {
     for (String damage : List.of("corrupted", "truncated")) {
       Path archive = VolumeBackup.at(tmp.resolve("b-" + damage)).withCompression(Compression.zstd())
           .backup(HostDirectory.local(src));
-      try (RandomAccessFile f = new RandomAccessFile(archive.toFile(), "rw")) {
-        if (damage.equals("truncated")) {
+      if (damage.equals("truncated")) {
+        try (RandomAccessFile f = new RandomAccessFile(archive.toFile(), "rw")) {
           f.setLength(f.length() / 2);
-        } else {
-          f.seek(f.length() / 2);
-          int b = f.read();
-          f.seek(f.length() / 2);
-          f.write(b ^ 0x10);
         }
+      } else {
+        LocalTrees.flipMiddleByte(archive);
       }
       Path dst = Files.createDirectory(tmp.resolve("dst-" + damage));
 

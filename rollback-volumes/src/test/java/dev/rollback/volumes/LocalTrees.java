@@ -16,6 +16,17 @@ import java.util.stream.Stream;
 final class LocalTrees {
   private LocalTrees() {}
 
+  /** Flips one bit of the byte in the middle of a file: a corrupted archive of the same size. */
+  static void flipMiddleByte(Path file) throws IOException {
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+      long middle = f.length() / 2;
+      f.seek(middle);
+      int b = f.read();
+      f.seek(middle);
+      f.write(b ^ 0x10);
+    }
+  }
+
   /** Modes, owners (when root), symlinks, a hard link, empty dirs, non-ASCII names, a long path, mtimes. */
   static void tricky(Path root) throws IOException {
     Path dir = Files.createDirectories(root.resolve("dir"));

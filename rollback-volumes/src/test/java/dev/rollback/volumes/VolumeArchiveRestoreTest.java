@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +29,7 @@ class VolumeArchiveRestoreTest {
 
   @Test
   void aTargetThatFailsBeforeReadingIsNeverEmptiedEvenWhenTheArchiveIsBad() throws Exception {
-    corrupt(archive);
+    LocalTrees.flipMiddleByte(archive);
     RecordingSource target = new RecordingSource(in -> {
       throw new VolumeException("helper image missing");
     });
@@ -58,7 +57,7 @@ class VolumeArchiveRestoreTest {
 
   @Test
   void aBadArchiveFilledIntoAnEmptyTargetIsRefusedAndTheTargetEmptiedAgain() throws Exception {
-    corrupt(archive);
+    LocalTrees.flipMiddleByte(archive);
     RecordingSource target = new RecordingSource(in -> {
       readAll(in);
       return true;
@@ -73,7 +72,7 @@ class VolumeArchiveRestoreTest {
 
   @Test
   void aTargetThatHoldsSomethingIsVerifiedFirstAndABadArchiveTouchesNothing() throws Exception {
-    corrupt(archive);
+    LocalTrees.flipMiddleByte(archive);
     RecordingSource target = new RecordingSource(in -> false);
 
     assertThatThrownBy(() -> VolumeArchive.restore(archive, target))
@@ -90,15 +89,6 @@ class VolumeArchiveRestoreTest {
     assertThat(target.calls).hasSize(2).first().isEqualTo("fillIfEmpty read 0 bytes");
     assertThat(target.calls.get(1)).startsWith("replaceWith ").doesNotContain(" zero ");
     assertThat(m.sha256()).isEqualTo(ArchiveManifest.readFor(archive).sha256());
-  }
-
-  private static void corrupt(Path file) throws IOException {
-    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-      f.seek(f.length() / 2);
-      int b = f.read();
-      f.seek(f.length() / 2);
-      f.write(b ^ 0x10);
-    }
   }
 
   private static void readSome(InputStream in) {

@@ -98,12 +98,7 @@ class VolumeRestoreRollbackIT {
   void corruptedArchiveIsRefusedBeforeAnythingChanges() throws Exception {
     String user = fx.runUser("rbvol-user-" + suffix(), volume);
     String startedAt = fx.docker.container(user).getState().getStartedAt();
-    try (RandomAccessFile f = new RandomAccessFile(archive.toFile(), "rw")) {
-      f.seek(f.length() / 2);
-      int b = f.read();
-      f.seek(f.length() / 2);
-      f.write(b ^ 0x40);
-    }
+    LocalTrees.flipMiddleByte(archive);
 
     RollbackReport report = plan(VolumeChecks.none()).run();
 
