@@ -110,10 +110,6 @@ final class BenchHosts implements AutoCloseable {
     return work.resolve("known_hosts_" + keyType);
   }
 
-  /** @return {@code rsa} or {@code ed25519} */
-  String keyType() {
-    return keyType;
-  }
 
   /**
    * @param i the host's number, from 1

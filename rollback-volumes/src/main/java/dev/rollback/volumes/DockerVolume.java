@@ -264,7 +264,21 @@ public final class DockerVolume implements VolumeSource {
   @Override
   public boolean fillIfEmpty(InputStream tar) {
     requireExists("restore into");
-    Optional<Path> dir = direct(true, null);
+    if (!direct) {
+      return false;
+    }
+    Optional<Path> dir;
+    try {
+      // a look at the candidate first: a volume that holds something is restored by replaceWith, whose own helper
+      // proves the directory, so proving it here too would make a second helper for nothing
+      Optional<Path> candidate = LocalMountpoint.candidate(docker, volume, true);
+      if (candidate.isEmpty() || !LocalTree.isEmpty(candidate.get())) {
+        return false;
+      }
+      dir = direct(true, null);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return false; // unreadable here: the Engine's way, after the check
+    }
     if (dir.isEmpty()) {
       return false;
     }
