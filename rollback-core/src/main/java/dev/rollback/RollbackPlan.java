@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A rollback as a program: ordered steps, a verification chain, a lock, a journal, a failure policy and
@@ -28,11 +30,15 @@ import java.util.regex.Pattern;
  * <p>{@link #run()}: take the lock (a second run of the same target fails fast with
  * {@link RollbackInProgressException}); journal the start; {@link RollbackStrategy#preflight preflight} every
  * step (a refusal ends the run as {@link Outcome#REFUSED} with nothing changed); for each step, checkpoint then
- * rollback; run the verification chain; on a step failure or failed verification, with policy
- * {@link FailurePolicy#RESTORE}, restore the steps already done in reverse order and verify again; journal the
- * end; release the lock.
+ * rollback; run the verification chain; when it passed, let every step drop the restore material it kept
+ * ({@link RollbackStrategy#finish finish}, newest first); on a step failure or failed verification, with policy
+ * {@link FailurePolicy#RESTORE}, restore the steps already done in reverse order and run
+ * {@link Builder#verifyAfterRestore the after-restore chain}, if set; journal the end; release the lock. A plan
+ * without checks is reported {@linkplain RollbackReport#verified() unverified}, and {@link Builder#build()} logs a
+ * warning for it.
  */
 public final class RollbackPlan {
+  private static final Logger LOG = LoggerFactory.getLogger(RollbackPlan.class);
   private static final Pattern TARGET = Pattern.compile("[A-Za-z0-9_@:][A-Za-z0-9._@:-]{0,199}");
 
   private final String target;
@@ -279,12 +285,17 @@ public final class RollbackPlan {
     /**
      * Builds the plan.
      *
-     * @return the immutable plan
+     * @return the immutable plan; a plan without verification checks is built, with a warning logged
      * @throws IllegalStateException when no step was added
      */
     public RollbackPlan build() {
       if (steps.isEmpty()) {
         throw new IllegalStateException("a rollback plan for '" + target + "' needs at least one step");
+      }
+      if (verification.isEmpty()) {
+        LOG.warn("rollback plan for '{}' has no verification checks: a run can only be reported ROLLED_BACK,"
+            + " unverified, and the restore material of its steps is dropped without proof that the earlier"
+            + " version works; add .verify(...)", target);
       }
       return new RollbackPlan(this);
     }

@@ -1,5 +1,7 @@
 package dev.rollback;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.rollback.internal.Json;
 import dev.rollback.journal.JournalEntry;
@@ -29,6 +31,7 @@ import java.util.Locale;
  * @param actionsRequired what a person must do now (non-empty for {@code FAILED})
  * @param interruptedRuns earlier runs of this target that started and never finished
  */
+@JsonIgnoreProperties(value = "verified", allowGetters = true)
 public record RollbackReport(String target, String runId, Outcome outcome, FailurePolicy policy, Instant startedAt,
     Duration duration, List<StepReport> steps, List<VerificationRun> verifications, List<TimelineEvent> timeline,
     String failure, List<String> actionsRequired, List<JournalEntry> interruptedRuns) {
@@ -45,6 +48,30 @@ public record RollbackReport(String target, String runId, Outcome outcome, Failu
   /** @return true when the outcome is {@link Outcome#ROLLED_BACK} */
   public boolean rolledBack() {
     return outcome == Outcome.ROLLED_BACK;
+  }
+
+  /**
+   * Whether the state the run ended in was proven by at least one check: for {@code ROLLED_BACK}, the plan's
+   * verification ran checks and they passed; for {@code RESTORED}, the after-restore chain ran checks and they
+   * passed. A plan without checks ends unverified: the report says so in its text ({@code ROLLED_BACK,
+   * unverified}) and its JSON ({@code "verified": false}).
+   *
+   * @return true when the final state passed a non-empty verification
+   */
+  @JsonProperty("verified")
+  public boolean verified() {
+    String when = outcome == Outcome.ROLLED_BACK ? VerificationRun.AFTER_ROLLBACK
+        : outcome == Outcome.RESTORED ? VerificationRun.AFTER_RESTORE : null;
+    if (when == null) {
+      return false;
+    }
+    VerificationRun last = null;
+    for (VerificationRun v : verifications) {
+      if (v.when().equals(when)) {
+        last = v;
+      }
+    }
+    return last != null && last.passed() && !last.result().checks().isEmpty();
   }
 
   /**
@@ -83,7 +110,9 @@ public record RollbackReport(String target, String runId, Outcome outcome, Failu
    */
   public String toText() {
     StringBuilder sb = new StringBuilder();
-    sb.append("rollback of ").append(target).append(": ").append(outcome).append(" in ").append(secs(duration))
+    boolean unverified = (outcome == Outcome.ROLLED_BACK || outcome == Outcome.RESTORED) && !verified();
+    sb.append("rollback of ").append(target).append(": ").append(outcome).append(unverified ? ", unverified" : "")
+        .append(" in ").append(secs(duration))
         .append(" (run ").append(runId).append(", started ").append(startedAt).append(")\n");
     for (JournalEntry e : interruptedRuns) {
       sb.append("  ! an earlier rollback (run ").append(e.runId()).append(", pid ").append(e.pid()).append(" on ")
@@ -104,8 +133,8 @@ public record RollbackReport(String target, String runId, Outcome outcome, Failu
     }
     for (VerificationRun run : verifications) {
       VerificationResult v = run.result();
-      sb.append("verification ").append(run.when()).append(": ").append(v.passed() ? "passed" : "FAILED")
-          .append('\n');
+      sb.append("verification ").append(run.when()).append(": ").append(v.checks().isEmpty()
+          ? "UNVERIFIED (no checks configured)" : v.passed() ? "passed" : "FAILED").append('\n');
       for (CheckReport c : v.checks()) {
         List<CheckResult> a = c.attempts();
         sb.append("  ").append(c.passed() ? "ok   " : "FAIL ").append(c.check()).append(": ").append(c.lastDetail())

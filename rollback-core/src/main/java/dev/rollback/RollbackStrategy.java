@@ -5,7 +5,10 @@ package dev.rollback;
  *
  * <p>The plan calls, for each step in order: {@link #preflight}, for all steps before any change; then
  * {@link #checkpoint} and {@link #rollback}; and, when a later step or the verification fails,
- * {@link #restore} with the checkpoint this step returned. A strategy runs every command through
+ * {@link #restore} with the checkpoint this step returned; when the plan's verification passed, {@link #finish}
+ * with that checkpoint. A strategy keeps its restore material (a replaced container, the original database, a
+ * safety archive, an old color) through {@code rollback} and drops it only in {@code finish}: a restore after a
+ * failed verification must find everything the checkpoint names. A strategy runs every command through
  * {@link RollbackContext#executor(dev.rollback.exec.Executor)} so that a preview records the commands instead of
  * running them, and reports the actions it takes with {@link RollbackContext#action(String)}.
  *
@@ -51,4 +54,19 @@ public interface RollbackStrategy {
    * @param checkpoint what {@link #checkpoint} returned
    */
   void restore(RollbackContext ctx, Checkpoint checkpoint);
+
+  /**
+   * Drops the restore material this step kept for {@link #restore}, once the plan is verified: removes the replaced
+   * container, drops an original database copy when asked to, releases a safety archive to retention. Called for
+   * each step that rolled back, newest first, only after the plan's verification passed (for a plan without
+   * checks, after its last step); never after a failure. For {@link RollbackPlan#runUndoable()} it is called only
+   * when the caller gives the run up with {@link CompletedRun#finish()}, so an undo still finds everything.
+   *
+   * <p>A failure here does not change the outcome (the target is rolled back and verified): the report lists what
+   * was left behind for a person to remove. The default does nothing.
+   *
+   * @param ctx the run's context
+   * @param checkpoint what {@link #checkpoint} returned
+   */
+  default void finish(RollbackContext ctx, Checkpoint checkpoint) {}
 }

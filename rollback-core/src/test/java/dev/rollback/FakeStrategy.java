@@ -65,6 +65,12 @@ final class FakeStrategy implements RollbackStrategy {
     world.put(s.key, s.value);
   }
 
+  @Override
+  public void finish(RollbackContext ctx, Checkpoint checkpoint) {
+    log.add(name + ".finish");
+    fail("finish");
+  }
+
   private void fail(String phase) {
     if (failIn.equals(phase)) {
       throw new RollbackException(name + " broke in " + phase);

@@ -81,9 +81,11 @@ class RollbackPlanTest {
     assertThat(r.outcome()).isEqualTo(Outcome.ROLLED_BACK);
     assertThat(world).containsEntry("app", "v2").containsEntry("db", "schema-2");
     assertThat(log).containsExactly("a.preflight", "b.preflight", "a.checkpoint", "a.rollback", "b.checkpoint",
-        "b.rollback");
+        "b.rollback", "b.finish", "a.finish");
     assertThat(r.steps()).extracting(StepReport::state).containsExactly(StepState.ROLLED_BACK,
         StepState.ROLLED_BACK);
+    assertThat(r.verified()).isTrue();
+    assertThat(r.toText()).startsWith("rollback of api: ROLLED_BACK in ");
     assertThat(r.steps().get(0).checkpoint()).isEqualTo("app was v3");
     assertThat(r.steps().get(0).actions()).containsExactly("set app to v2");
     assertThat(r.verifications()).hasSize(1);
@@ -91,6 +93,75 @@ class RollbackPlanTest {
     assertThat(r.verifications().get(0).when()).isEqualTo(VerificationRun.AFTER_ROLLBACK);
     assertThat(r.failure()).isNull();
     assertThat(r.actionsRequired()).isEmpty();
+  }
+
+  @Test
+  void keepsEveryStepsRestoreMaterialUntilTheVerificationPassedAndNeverDropsItAfterAFailure() {
+    RollbackReport r = plan().step(step("a", "app", "v2")).step(step("b", "db", "schema-2"))
+        .verify(quick(appIs("v9"))).verifyAfterRestore(quick(appIs("v3"))).build().run();
+
+    assertThat(r.outcome()).isEqualTo(Outcome.RESTORED);
+    assertThat(r.verified()).as("the after-restore chain passed").isTrue();
+    assertThat(log).doesNotContain("a.finish", "b.finish");
+    assertThat(log.indexOf("a.restore")).isGreaterThan(log.indexOf("b.restore"));
+  }
+
+  @Test
+  void aFinishThatFailsLeavesTheRunRolledBackAndTellsAPersonWhatIsLeft() {
+    RollbackReport r = plan().step(step("a", "app", "v2")).step(step("b", "db", "schema-2").failingIn("finish"))
+        .verify(quick(appIs("v2"))).build().run();
+
+    assertThat(r.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(world).containsEntry("app", "v2").containsEntry("db", "schema-2");
+    assertThat(log).contains("b.finish", "a.finish").doesNotContain("a.restore", "b.restore");
+    assertThat(r.actionsRequired()).singleElement().asString()
+        .contains("step 2", "b broke in finish", "Remove it by hand");
+  }
+
+  @Test
+  void anUndoableRunKeepsItsRestoreMaterialUntilItIsFinishedAndCannotBeUndoneAfter() {
+    CompletedRun run = plan().step(step("a", "app", "v2")).step(step("b", "db", "schema-2"))
+        .verify(quick(appIs("v2"))).build().runUndoable();
+
+    assertThat(run.report().outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(log).doesNotContain("a.finish", "b.finish");
+    RollbackReport finished = run.finish();
+    assertThat(finished.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(log).endsWith("b.finish", "a.finish");
+    assertThat(run.undoable()).isFalse();
+    assertThatThrownBy(run::undo).isInstanceOf(IllegalStateException.class).hasMessageContaining("finished");
+    assertThat(run.finish()).isNull();
+  }
+
+  @Test
+  void anUndoneRunIsNeverFinished() {
+    CompletedRun run = plan().step(step("a", "app", "v2")).verify(quick(appIs("v2"))).build().runUndoable();
+
+    assertThat(run.undo().outcome()).isEqualTo(Outcome.RESTORED);
+    assertThat(run.finish()).isNull();
+    assertThat(log).doesNotContain("a.finish");
+    assertThat(world).containsEntry("app", "v3");
+  }
+
+  @Test
+  void aPlanWithoutChecksIsReportedUnverifiedInTextAndJson() {
+    RollbackReport r = plan().step(step("a", "app", "v2")).build().run();
+
+    assertThat(r.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(r.verified()).isFalse();
+    assertThat(r.toText()).startsWith("rollback of api: ROLLED_BACK, unverified in ")
+        .contains("verification after rollback: UNVERIFIED (no checks configured)")
+        .doesNotContain("passed");
+    assertThat(r.toJson()).contains("\"verified\" : false");
+    assertThat(RollbackReport.fromJson(r.toJson()).verified()).isFalse();
+  }
+
+  @Test
+  void aVerifiedRunSaysSoInItsJson() {
+    RollbackReport r = plan().step(step("a", "app", "v2")).verify(quick(appIs("v2"))).build().run();
+
+    assertThat(r.toJson()).contains("\"verified\" : true");
+    assertThat(RollbackReport.fromJson(r.toJson())).isEqualTo(r);
   }
 
   @Test

@@ -167,6 +167,7 @@ public final class Fleet {
         }
         waveReports.add(new WaveReport(w + 1, wave, ok, Duration.between(ws, clock.instant())));
       }
+      finishAll(pool, state);
       boolean broken = state.values().stream().anyMatch(h -> h.outcome == HostOutcome.FAILED
           || h.outcome == HostOutcome.TIMED_OUT);
       FleetReport.Outcome outcome = broken ? FleetReport.Outcome.FAILED
@@ -400,6 +401,38 @@ public final class Fleet {
       }));
     }
     await(running, state, null, "undoing");
+  }
+
+  /**
+   * Lets every host that stays rolled back drop its restore material ({@link CompletedRun#finish()}), once no
+   * wave can ask for an undo any more. A failure is logged; the host stays rolled back.
+   */
+  private void finishAll(ExecutorService pool, Map<String, Host> state) {
+    Map<String, Future<?>> running = new LinkedHashMap<>();
+    for (Host host : state.values()) {
+      if (host.outcome != HostOutcome.ROLLED_BACK || host.run == null || !host.run.undoable()) {
+        continue;
+      }
+      running.put(host.name, pool.submit(() -> {
+        try {
+          RollbackReport f = host.run.finish();
+          if (f != null && !f.actionsRequired().isEmpty()) {
+            LOG.warn("{} on {}: {}", target, host.name, String.join("; ", f.actionsRequired()));
+          }
+        } catch (RuntimeException e) {
+          LOG.warn("{} on {}: rolled back, but its restore material could not be dropped: {}", target, host.name,
+              message(e));
+        }
+      }));
+    }
+    running.forEach((h, f) -> {
+      try {
+        f.get(hostDeadline.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        f.cancel(true);
+        LOG.warn("{} on {}: finishing did not end: {}", target, h, message(e));
+      }
+    });
   }
 
   private void await(Map<String, Future<?>> running, Map<String, Host> state, Connections connections,

@@ -69,24 +69,21 @@ public final class PlanRunner {
 
   /** @return the report of a real run */
   public RollbackReport run() {
-    return runKeeping().report();
+    return locked((ctx, me) -> runLocked(ctx, me, true)).report();
   }
 
   /** @return a real run whose steps can be restored later, when it rolled back */
   public CompletedRun runUndoable() {
-    Result r = runKeeping();
+    Result r = locked((ctx, me) -> runLocked(ctx, me, false));
     if (r.report().outcome() != Outcome.ROLLED_BACK) {
       return new CompletedRun(r.report(), null);
     }
     List<Done> done = List.copyOf(r.done());
-    return new CompletedRun(r.report(), () -> undo(done, r.report().runId()));
+    return new CompletedRun(r.report(), () -> undo(done, r.report().runId()),
+        () -> finishLater(done, r.report().runId()));
   }
 
   private record Result(RollbackReport report, Deque<Done> done) {}
-
-  private Result runKeeping() {
-    return locked(this::runLocked);
-  }
 
   /** Takes the target's lock and a fresh context for one run, and releases both whatever the body does. */
   private <T> T locked(BiFunction<RunContext, LockHolder, T> body) {
@@ -135,7 +132,43 @@ public final class PlanRunner {
     });
   }
 
-  private Result runLocked(RunContext ctx, LockHolder me) {
+  /** Finishes, under the lock again, the steps of an earlier undoable run that the caller gave up. */
+  private RollbackReport finishLater(List<Done> done, String ofRun) {
+    return locked((ctx, me) -> {
+      Book book = new Book();
+      for (Done d : done) {
+        book.states[d.index] = StepState.ROLLED_BACK;
+        book.checkpoints[d.index] = d.checkpoint == null ? "(none)" : d.checkpoint.describe();
+      }
+      ctx.event("plan", "finish of run " + ofRun + ": dropping the restore material of " + done.size() + " step(s)");
+      finishSteps(ctx, book, new ArrayDeque<>(done));
+      return report(ctx, book, Outcome.ROLLED_BACK, null, List.of());
+    });
+  }
+
+  /**
+   * Lets each rolled-back step drop its restore material, newest first. A failure is reported as something to
+   * remove by hand; it never changes the outcome, and the other steps still finish.
+   */
+  private void finishSteps(RunContext ctx, Book book, Deque<Done> done) {
+    for (Done d : done) {
+      RollbackStrategy s = steps.get(d.index);
+      ctx.enterStep(d.index + 1);
+      try {
+        phase(ctx, book, d.index, "finish", StepState.ROLLED_BACK, () -> {
+          s.finish(ctx, d.checkpoint);
+          return null;
+        });
+      } catch (RuntimeException e) {
+        book.actionsRequired.add("step " + (d.index + 1) + " (" + s.describe() + ") rolled back and verified, but"
+            + " could not drop what it kept to restore from: " + message(e) + ". Remove it by hand once you are"
+            + " sure the rollback stays.");
+      }
+    }
+    ctx.enterStep(0);
+  }
+
+  private Result runLocked(RunContext ctx, LockHolder me, boolean finish) {
     Book book = new Book();
     List<JournalEntry> interrupted = readInterrupted(ctx);
     listener.onPlanStarted(target, ctx.runId(), steps.size());
@@ -167,6 +200,11 @@ public final class PlanRunner {
       }
       if (failure == null) {
         outcome = Outcome.ROLLED_BACK;
+        if (finish) {
+          finishSteps(ctx, book, done);
+        } else {
+          ctx.event("finish", "restore material kept until the run is finished or undone");
+        }
       } else if (plan.failurePolicy() == FailurePolicy.LEAVE) {
         outcome = Outcome.FAILED;
         leaveInstructions(book, done);
@@ -306,9 +344,12 @@ public final class PlanRunner {
   }
 
   private VerificationResult verify(RunContext ctx, VerificationChain chain, String kind) {
-    ctx.event(kind, chain.isEmpty() ? "no checks configured" : "running " + chain.describe().size() + " check(s)");
+    ctx.event(kind, chain.isEmpty() ? "no checks configured: the result is unverified" : "running "
+        + chain.describe().size() + " check(s)");
     VerificationResult v = chain.verify(ctx);
-    ctx.event(kind, (v.passed() ? "passed: " : "FAILED: ") + v.summary());
+    if (!chain.isEmpty()) {
+      ctx.event(kind, (v.passed() ? "passed: " : "FAILED: ") + v.summary());
+    }
     return v;
   }
 
