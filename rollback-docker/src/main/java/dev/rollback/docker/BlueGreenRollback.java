@@ -167,7 +167,8 @@ public final class BlueGreenRollback implements RollbackStrategy {
   }
 
   /**
-   * @param remove remove blue after the switch instead of keeping it stopped; default false
+   * @param remove remove blue once the plan is verified ({@link #finish}) instead of keeping it stopped; default
+   *     false. Either way blue is only stopped until the plan's verification has passed
    * @return a copy
    */
   public BlueGreenRollback removeBlue(boolean remove) {
@@ -227,8 +228,8 @@ public final class BlueGreenRollback implements RollbackStrategy {
       ctx.action("would create and start " + greenName + " from " + target.reference() + " with " + blue
           + "'s configuration, ports " + spec.portsText() + ", and wait until " + readiness.describe());
       traffic.switchTo(ctx, up);
-      ctx.action("would verify through the proxy, drain " + drain.toMillis() + " ms and "
-          + (removeBlue ? "remove " : "stop ") + blue);
+      ctx.action("would verify through the proxy, drain " + drain.toMillis() + " ms and stop " + blue
+          + (removeBlue ? " (removed once the plan is verified)" : ""));
       return;
     }
     Optional<InspectContainerResponse> leftover = docker.findContainer(greenName);
@@ -252,10 +253,23 @@ public final class BlueGreenRollback implements RollbackStrategy {
       ctx.action("drain " + drain.toMillis() + " ms before stopping " + blue);
       sleep(drain);
     }
-    if (removeBlue) {
-      ops.stopAndRemove(spec.containerId(), blue);
-    } else {
-      ops.stop(spec.containerId(), blue);
+    // Blue stays (stopped) until the plan is verified, removed or not: it is the restore's way back.
+    ops.stop(spec.containerId(), blue);
+  }
+
+  /** With {@link #removeBlue}, removes blue (stopped since the switch) now that the plan is verified. */
+  @Override
+  public void finish(RollbackContext ctx, Checkpoint checkpoint) {
+    if (!removeBlue) {
+      return;
+    }
+    String id = ((BlueGreenCheckpoint) checkpoint).blue().spec().containerId();
+    if (ctx.dryRun()) {
+      ctx.action("would remove " + blue + " once the plan is verified");
+      return;
+    }
+    if (docker.findContainer(id).isPresent()) {
+      new ContainerOps(docker, ctx, Duration.ofSeconds(10)).stopAndRemove(id, blue);
     }
   }
 
@@ -297,7 +311,7 @@ public final class BlueGreenRollback implements RollbackStrategy {
     }
     if (!Boolean.TRUE.equals(b.get().getState().getRunning()) && cp.blue().running()) {
       ops.start(spec.containerId(), blue);
-      ContainerReadiness wait = cp.blue().wasReady() ? readiness : readiness.runningOnly();
+      ContainerReadiness wait = readiness.asAt(cp.blue());
       ctx.action(blue + " back: " + wait.await(docker, spec.containerId(), blue, ctx,
           new Masker(spec.envValues())));
     }
@@ -306,7 +320,7 @@ public final class BlueGreenRollback implements RollbackStrategy {
       ctx.action("switch " + traffic.describe() + " back to " + cp.upstream());
       traffic.switchTo(ctx, cp.upstream());
     }
-    docker.findContainer(greenName).ifPresent(g -> ops.stopAndRemove(g.getId(), greenName));
+    docker.findContainer(greenName).ifPresent(g -> ops.stopAndRemoveWithAnonymousVolumes(g.getId(), greenName));
   }
 
   private static void sleep(Duration d) {

@@ -37,10 +37,20 @@ final class ContainerOps {
   }
 
   void stopAndRemove(String id, String label) {
+    remove(id, label, false);
+  }
+
+  /** Also removes its anonymous volumes: for a container this run created, whose volumes hold nothing older. */
+  void stopAndRemoveWithAnonymousVolumes(String id, String label) {
+    remove(id, label, true);
+  }
+
+  private void remove(String id, String label, boolean anonymousVolumes) {
     stop(id, label);
-    ctx.action("remove " + label);
+    ctx.action("remove " + label + (anonymousVolumes ? " and its anonymous volumes" : ""));
     try {
-      docker.run("remove container " + label, () -> docker.client().removeContainerCmd(id).withForce(true).exec());
+      docker.run("remove container " + label, () -> docker.client().removeContainerCmd(id).withForce(true)
+          .withRemoveVolumes(anonymousVolumes).exec());
     } catch (DockerCallException e) {
       if (e.status() != 404) {
         throw e;

@@ -92,9 +92,16 @@ public final class ContainerReadiness {
     return new ContainerReadiness(deadline, interval, check, useDockerHealth, settle);
   }
 
-  /** @return a copy that waits only for the container to run: no Docker health, no check */
-  ContainerReadiness runningOnly() {
-    return new ContainerReadiness(deadline, interval, null, false, settle);
+  /**
+   * What a restored original must reach again: running and, when its Docker health check said {@code healthy} at the
+   * checkpoint, healthy; never a readiness {@link Check}, which is for the release rolled back to. Keeps this
+   * deadline, interval and settle time.
+   *
+   * @param cp the original's checkpoint
+   * @return a copy
+   */
+  ContainerReadiness asAt(ContainerCheckpoint cp) {
+    return new ContainerReadiness(deadline, interval, null, cp.running() && "healthy".equals(cp.health()), settle);
   }
 
   /** @return the deadline */

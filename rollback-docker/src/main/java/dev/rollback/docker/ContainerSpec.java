@@ -27,7 +27,8 @@ import java.util.stream.Collectors;
  * driver) and its networks with their aliases.
  *
  * <p>Settings equal to the image's own defaults are not copied, so the other image keeps its own defaults (its own
- * {@code CMD}, its own {@code HEALTHCHECK}). Immutable. {@link #toString()} and {@link #describe()} name
+ * {@code CMD}, its own {@code HEALTHCHECK}). Anonymous volumes the container declared ({@code docker run -v /data})
+ * are kept as paths: a container made from the spec gets fresh anonymous volumes there. Immutable. {@link #toString()} and {@link #describe()} name
  * environment variables, never their values: values may be secrets.
  */
 public final class ContainerSpec {
@@ -46,11 +47,12 @@ public final class ContainerSpec {
   private final String stopSignal;
   private final HostConfig hostConfig;
   private final Map<String, List<String>> networks;
+  private final List<String> anonymousVolumes;
 
   private ContainerSpec(String name, String containerId, String imageId, String imageRef, List<String> env,
       List<String> cmd, List<String> entrypoint, Map<String, String> labels, List<ExposedPort> exposedPorts,
       HealthCheck healthcheck, String user, String workingDir, String stopSignal, HostConfig hostConfig,
-      Map<String, List<String>> networks) {
+      Map<String, List<String>> networks, List<String> anonymousVolumes) {
     this.name = name;
     this.containerId = containerId;
     this.imageId = imageId;
@@ -66,6 +68,7 @@ public final class ContainerSpec {
     this.stopSignal = stopSignal;
     this.hostConfig = hostConfig;
     this.networks = networks;
+    this.anonymousVolumes = anonymousVolumes;
   }
 
   /**
@@ -143,6 +146,17 @@ public final class ContainerSpec {
         nets.put(e.getKey(), aliases);
       }
     }
+    // Paths the container declared as volumes (docker run -v /data) beyond its image's VOLUMEs, which the other
+    // image may not declare: without them the new container would write /data into its own layer.
+    List<String> anonymous = new ArrayList<>();
+    if (cc.getVolumes() != null) {
+      Set<String> iv = ic == null || ic.getVolumes() == null ? Set.of() : ic.getVolumes().keySet();
+      for (String path : new TreeMap<>(cc.getVolumes()).keySet()) {
+        if (!iv.contains(path)) {
+          anonymous.add(path);
+        }
+      }
+    }
     return new ContainerSpec(c.getName().startsWith("/") ? c.getName().substring(1) : c.getName(), c.getId(),
         c.getImageId(), cc.getImage(), List.copyOf(env),
         differs(cc.getCmd(), ic == null ? null : ic.getCmd()),
@@ -151,7 +165,7 @@ public final class ContainerSpec {
         ic != null && Objects.equals(cc.getHealthcheck(), ic.getHealthcheck()) ? null : cc.getHealthcheck(),
         ic != null && Objects.equals(cc.getUser(), ic.getUser()) ? null : emptyToNull(cc.getUser()),
         ic != null && Objects.equals(cc.getWorkingDir(), ic.getWorkingDir()) ? null : emptyToNull(cc.getWorkingDir()),
-        null, c.getHostConfig(), Map.copyOf(nets));
+        null, c.getHostConfig(), Map.copyOf(nets), List.copyOf(anonymous));
   }
 
   private static List<String> differs(String[] container, String[] image) {
@@ -208,6 +222,14 @@ public final class ContainerSpec {
   /** @return the values of {@link #env()}, for masking them in text that reaches logs and reports */
   public List<String> envValues() {
     return env.stream().filter(e -> e.indexOf('=') >= 0).map(e -> e.substring(e.indexOf('=') + 1)).toList();
+  }
+
+  /**
+   * @return the paths it declared as volumes beyond its image's {@code VOLUME}s ({@code docker run -v /data}); a
+   *     container made from this spec gets a fresh anonymous volume at each
+   */
+  public List<String> anonymousVolumes() {
+    return anonymousVolumes;
   }
 
   /** @return the labels it set beyond its image's */
@@ -268,7 +290,7 @@ public final class ContainerSpec {
     }
     hc.withPortBindings(fresh);
     return new ContainerSpec(name, containerId, imageId, imageRef, env, cmd, entrypoint, labels, exposedPorts,
-        healthcheck, user, workingDir, stopSignal, hc, networks);
+        healthcheck, user, workingDir, stopSignal, hc, networks, anonymousVolumes);
   }
 
   private static HostConfig copy(HostConfig hc) {
@@ -306,6 +328,9 @@ public final class ContainerSpec {
     }
     if (!exposedPorts.isEmpty()) {
       cmdBuilder.withExposedPorts(exposedPorts);
+    }
+    if (!anonymousVolumes.isEmpty()) {
+      cmdBuilder.withVolumes(anonymousVolumes.stream().map(com.github.dockerjava.api.model.Volume::new).toList());
     }
     if (healthcheck != null) {
       cmdBuilder.withHealthcheck(healthcheck);
@@ -361,6 +386,7 @@ public final class ContainerSpec {
     if (hc != null && hc.getMounts() != null) {
       hc.getMounts().forEach(m -> mounts.add(m.getSource() + ":" + m.getTarget()));
     }
+    anonymousVolumes.forEach(v -> mounts.add("(anonymous):" + v));
     return "container " + name + " (" + ReleaseImage.shortId(containerId) + ") image "
         + ReleaseImage.shortId(imageId) + " (" + imageRef + "); ports " + portsText() + "; env "
         + (env.isEmpty() ? "(image's)" : String.join(", ", envNames())) + "; mounts "

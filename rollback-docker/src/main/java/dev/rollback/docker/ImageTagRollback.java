@@ -6,6 +6,7 @@ import dev.rollback.RollbackContext;
 import dev.rollback.RollbackException;
 import dev.rollback.RollbackStrategy;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -15,13 +16,19 @@ import java.util.Optional;
  * verified).
  *
  * <p>What {@link #rollback} does: create the previous image's container under a temporary name
- * ({@code <name>-rollback}) with the running container's whole {@link ContainerSpec}; stop the original only when
- * it holds a fixed host port the new one needs; start the new one; wait until it is {@linkplain
- * ContainerReadiness ready} (polled with a deadline, never a fixed sleep); then remove the original (or keep it,
- * stopped and renamed {@code <name>-replaced-<shortid>}, for forensics) and rename the new one to {@code <name>}.
- * When anything fails, {@link #restore} removes (or keeps, renamed {@code <name>-failed-<shortid>}) whatever was
- * started and puts the original back running under its name; recreating it from the checkpoint when it was
- * already removed.
+ * ({@code <name>-rollback}) with the running container's whole {@link ContainerSpec} (the same mounts at the same
+ * paths: named volumes and binds shared, anonymous ones as fresh volumes); stop the original only when it holds a
+ * fixed host port the new one needs; start the new one; wait until it is {@linkplain ContainerReadiness ready}
+ * (polled with a deadline, never a fixed sleep); then stop the original and rename it
+ * {@code <name>-replaced-<shortid>}, and rename the new one to {@code <name>}. The original, with every mount and
+ * its anonymous volumes, stays until the plan's verification has passed: {@link #finish} removes it then (its
+ * anonymous volumes are left for a person to remove), or keeps it with {@link #keepReplacedContainer}.
+ *
+ * <p>{@link #restore} removes whatever the rollback started (or keeps it, renamed {@code <name>-failed-<shortid>})
+ * and renames the original back and starts it: the same container, the same volumes, not a copy made from a spec.
+ * It waits for the original to be what it was at checkpoint time (running; {@code healthy} when its Docker health
+ * check said so), not for this strategy's {@link #readiness} checks, which are for the release rolled back to.
+ * Only when the original was removed by someone else is it recreated from the checkpoint, and the report says so.
  *
  * <p>{@link #preflight} refuses before anything stops when the container does not exist, the target release's tag
  * is gone ({@link dev.rollback.ReleaseNotFoundException} listing the tags that exist) or moved
@@ -90,10 +97,11 @@ public final class ImageTagRollback implements RollbackStrategy {
   }
 
   /**
-   * Keeps replaced containers, stopped and renamed, for forensics: the original after a successful rollback
+   * Keeps replaced containers, stopped and renamed, for forensics: the original after a verified rollback
    * ({@code <name>-replaced-<shortid>}) and a failed new one after a restore ({@code <name>-failed-<shortid>}).
+   * Either way the original is kept until the plan's verification has passed.
    *
-   * @param keep default false: they are removed
+   * @param keep default false: they are removed (the original only in {@link #finish}, after verification)
    * @return a copy
    */
   public ImageTagRollback keepReplacedContainer(boolean keep) {
@@ -168,8 +176,8 @@ public final class ImageTagRollback implements RollbackStrategy {
         ctx.action("would stop " + container + " first: its host ports " + spec.portsText() + " must be free");
       }
       ctx.action("would start " + temporaryName + " and wait until " + readiness.describe());
-      ctx.action("would " + (keepReplaced ? "keep " + container + " stopped as " + container + "-replaced-<id>"
-          : "remove " + container) + " and rename " + temporaryName + " to " + container);
+      ctx.action("would stop " + container + ", keep it as " + container + "-replaced-<id> until the plan is"
+          + " verified, and rename " + temporaryName + " to " + container);
       return;
     }
     Optional<InspectContainerResponse> leftover = docker.findContainer(temporaryName);
@@ -191,13 +199,48 @@ public final class ImageTagRollback implements RollbackStrategy {
     String seen = readiness.await(docker, newId, temporaryName + " (" + target.reference() + ")", ctx,
         new Masker(spec.envValues()));
     ctx.action(temporaryName + " ready: " + seen);
-    if (keepReplaced) {
-      ops.stop(spec.containerId(), container);
-      ops.rename(spec.containerId(), container, container + "-replaced-" + ReleaseImage.shortId(spec.containerId()));
-    } else {
-      ops.stopAndRemove(spec.containerId(), container);
-    }
+    ops.stop(spec.containerId(), container);
+    ops.rename(spec.containerId(), container, replacedName(spec.containerId()));
     ops.rename(newId, temporaryName, container);
+    ctx.action(container + " (" + ReleaseImage.shortId(spec.containerId()) + ") kept, stopped, as "
+        + replacedName(spec.containerId()) + " until the plan is verified");
+  }
+
+  private String replacedName(String id) {
+    return container + "-replaced-" + ReleaseImage.shortId(id);
+  }
+
+  /**
+   * Removes the original container, kept stopped since the rollback, now that the plan is verified; with
+   * {@link #keepReplacedContainer} it stays. Its anonymous volumes are not removed: they may hold data the new
+   * container does not have; the report names them.
+   */
+  @Override
+  public void finish(RollbackContext ctx, Checkpoint checkpoint) {
+    ContainerCheckpoint cp = (ContainerCheckpoint) checkpoint;
+    String id = cp.spec().containerId();
+    String label = replacedName(id);
+    if (ctx.dryRun()) {
+      ctx.action("would " + (keepReplaced ? "keep " : "remove ") + label + " once the plan is verified");
+      return;
+    }
+    Optional<InspectContainerResponse> original = docker.findContainer(id);
+    if (original.isEmpty()) {
+      ctx.action(label + " is gone already");
+      return;
+    }
+    if (keepReplaced) {
+      ctx.action("keep " + label + " (stopped) for forensics");
+      return;
+    }
+    List<String> anonymous = original.get().getMounts() == null ? List.of() : original.get().getMounts().stream()
+        .filter(m -> m.getName() != null && m.getName().matches("[0-9a-f]{64}")).map(m -> m.getName()
+            + " (at " + m.getDestination() + ")").toList();
+    new ContainerOps(docker, ctx, stopTimeout).stopAndRemove(id, label);
+    if (!anonymous.isEmpty()) {
+      ctx.action("its anonymous volume(s) " + String.join(", ", anonymous) + " are kept: remove them with docker"
+          + " volume rm once nothing in them is needed");
+    }
   }
 
   @Override
@@ -206,7 +249,8 @@ public final class ImageTagRollback implements RollbackStrategy {
     ContainerSpec spec = cp.spec();
     ContainerOps ops = new ContainerOps(docker, ctx, stopTimeout);
     if (ctx.dryRun()) {
-      ctx.action("would remove " + temporaryName + " and start " + container + " (" + spec.imageRef() + ") again");
+      ctx.action("would remove " + temporaryName + ", rename the original back to " + container + " and start it ("
+          + spec.imageRef() + ")");
       return;
     }
     for (String name : new String[] {temporaryName, container}) {
@@ -217,7 +261,7 @@ public final class ImageTagRollback implements RollbackStrategy {
           ops.stop(id, name);
           ops.rename(id, name, container + "-failed-" + ReleaseImage.shortId(id));
         } else {
-          ops.stopAndRemove(id, name);
+          ops.stopAndRemoveWithAnonymousVolumes(id, name);
         }
       }
     }
@@ -247,8 +291,9 @@ public final class ImageTagRollback implements RollbackStrategy {
       id = spec.create(docker, container, tagHolds ? spec.imageRef() : spec.imageId());
       ops.start(id, container);
     }
-    // An original that was unhealthy before the rollback cannot be asked to be healthy now: wait for it to run.
-    ContainerReadiness wait = cp.wasReady() ? readiness : readiness.runningOnly();
+    // The original is asked to be what it was at the checkpoint, no more: the strategy's readiness checks are for
+    // the release rolled back to, and an original that never passed them must not turn a restore into a failure.
+    ContainerReadiness wait = readiness.asAt(cp);
     String seen = wait.await(docker, id, container + " (restored)", ctx, new Masker(spec.envValues()));
     ctx.action(container + " back: " + seen);
   }

@@ -89,7 +89,7 @@ class ImageTagRollbackIT {
     assertThat(now.getHostConfig().getRestartPolicy().getName()).isEqualTo("unless-stopped");
     assertThat(now.getConfig().getLabels()).containsEntry("rbdock.test", "true").containsEntry("rbdock.release", "1");
     assertThat(ContainerSpec.from(now, null).portsText()).isEqualTo("127.0.0.1:18101->8080/tcp");
-    assertThat(fx.docker.findContainer(oldId)).as("the replaced container is removed by default").isEmpty();
+    assertThat(fx.docker.findContainer(oldId)).as("the replaced container is removed once verified").isEmpty();
     assertThat(fx.docker.findContainer(name + "-rollback")).isEmpty();
     assertThat(DockerFixture.body("http://127.0.0.1:18101/")).isEqualTo("release-1\n");
     assertThat(report.steps().get(0).checkpoint()).contains("DB_PASSWORD", "MODE", "127.0.0.1:18101->8080/tcp")
@@ -117,18 +117,140 @@ class ImageTagRollbackIT {
     assertThat(inspect(name).getId()).isEqualTo(oldId);
   }
 
+  /** Starts a container the way {@code docker run -d --init -p 127.0.0.1:port:8080 -v /data image} does. */
+  String runWithAnonymousVolume(String name, String image, int port, String... env) {
+    fx.removeQuietly(name);
+    var hc = com.github.dockerjava.api.model.HostConfig.newHostConfig().withInit(true)
+        .withPortBindings(new com.github.dockerjava.api.model.PortBinding(
+            com.github.dockerjava.api.model.Ports.Binding.bindIpAndPort("127.0.0.1", port),
+            com.github.dockerjava.api.model.ExposedPort.tcp(8080)));
+    String id = fx.docker.client().createContainerCmd(image).withName(name).withHostConfig(hc).withEnv(env)
+        .withVolumes(new com.github.dockerjava.api.model.Volume("/data")).exec().getId();
+    fx.cleanUpContainer(name);
+    fx.docker.client().startContainerCmd(id).exec();
+    DockerExecExecutor.of(fx.docker, name).run(dev.rollback.exec.Command.of("sh", "-c", "echo written-before > /data/marker"))
+        .requireSuccess();
+    return id;
+  }
+
+  String anonymousVolumeAt(InspectContainerResponse c, String path) {
+    return c.getMounts().stream().filter(m -> path.equals(m.getDestination().getPath())).map(m -> m.getName())
+        .findFirst().orElse(null);
+  }
+
+  /** A check that records, while the plan verifies, whether the original container still exists and how. */
+  static final class OriginalSeen implements dev.rollback.verify.Check {
+    final DockerFixture fx;
+    final String id;
+    final boolean pass;
+    volatile String seen = "never checked";
+
+    OriginalSeen(DockerFixture fx, String id, boolean pass) {
+      this.fx = fx;
+      this.id = id;
+      this.pass = pass;
+    }
+
+    @Override
+    public String describe() {
+      return "original " + id.substring(0, 12) + " is kept";
+    }
+
+    @Override
+    public dev.rollback.verify.CheckResult check(dev.rollback.RollbackContext ctx) {
+      seen = fx.docker.findContainer(id).map(c -> c.getName() + (c.getState().getRunning() ? " running" : " stopped"))
+          .orElse("gone");
+      return pass ? dev.rollback.verify.CheckResult.pass(seen) : dev.rollback.verify.CheckResult.fail(seen);
+    }
+  }
+
   @Test
-  void recreatesTheRemovedOriginalFromItsCheckpointWhenThePlansVerificationFails() {
+  void restoresTheSameOriginalContainerWithItsAnonymousVolumeWhenThePlansVerificationFails() {
+    String repo = "rollback-test/rbdock-img-anon";
+    ReleaseImages rel = releases(repo, TestImages.HEALTHY, TestImages.UNHEALTHY);
+    String name = "rbdock-img-anon";
+    String oldId = runWithAnonymousVolume(name, repo + ":release-2", 18110, "DB_PASSWORD=" + SECRET);
+    String oldVolume = anonymousVolumeAt(inspect(name), "/data");
+    OriginalSeen during = new OriginalSeen(fx, oldId, false);
+
+    RollbackReport report = plan(name).step(strategy(name, rel))
+        .verify(VerificationChain.of(during).retry(Retry.every(Duration.ofMillis(100)).attempts(2)))
+        .verifyAfterRestore(VerificationChain.of(HttpCheck.get("http://127.0.0.1:18110/").expectStatus(200))
+            .retry(Retry.every(Duration.ofMillis(100)).deadline(Duration.ofSeconds(10))))
+        .build().run();
+
+    assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.RESTORED);
+    assertThat(during.seen).as("the original is kept, stopped and renamed, while the plan verifies")
+        .isEqualTo("/" + name + "-replaced-" + oldId.substring(0, 12) + " stopped");
+    InspectContainerResponse now = inspect(name);
+    assertThat(now.getId()).as("the original itself is back, not a copy made from its spec").isEqualTo(oldId);
+    assertThat(now.getState().getRunning()).isTrue();
+    assertThat(anonymousVolumeAt(now, "/data")).isEqualTo(oldVolume);
+    assertThat(DockerExecExecutor.of(fx.docker, name).run(dev.rollback.exec.Command.of("cat", "/data/marker"))
+        .stdout()).isEqualTo("written-before\n");
+    assertThat(report.steps().get(0).actions()).noneMatch(a -> a.startsWith("recreate"));
+    assertThat(fx.docker.findContainer(name + "-rollback")).isEmpty();
+    assertThat(DockerFixture.body("http://127.0.0.1:18110/")).isEqualTo("release-2\n");
+    assertThat(report.toJson()).doesNotContain(SECRET);
+  }
+
+  @Test
+  void theNewContainerGetsAFreshAnonymousVolumeAtTheSamePathAndTheOriginalGoesOnlyAfterVerification() {
+    String repo = "rollback-test/rbdock-img-anon-ok";
+    ReleaseImages rel = releases(repo, TestImages.HEALTHY, TestImages.UNHEALTHY);
+    String name = "rbdock-img-anon-ok";
+    String oldId = runWithAnonymousVolume(name, repo + ":release-2", 18112);
+    String oldVolume = anonymousVolumeAt(inspect(name), "/data");
+    OriginalSeen during = new OriginalSeen(fx, oldId, true);
+
+    RollbackReport report;
+    try {
+      report = plan(name).step(strategy(name, rel))
+          .verify(VerificationChain.of(during, HttpCheck.get("http://127.0.0.1:18112/health").expectStatus(200))
+              .retry(Retry.every(Duration.ofMillis(100)).deadline(Duration.ofSeconds(10))))
+          .build().run();
+
+      assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.ROLLED_BACK);
+      assertThat(during.seen).isEqualTo("/" + name + "-replaced-" + oldId.substring(0, 12) + " stopped");
+      assertThat(fx.docker.findContainer(oldId)).as("removed once verified").isEmpty();
+      InspectContainerResponse now = inspect(name);
+      String newVolume = anonymousVolumeAt(now, "/data");
+      assertThat(newVolume).as("a fresh anonymous volume at /data").isNotNull().isNotEqualTo(oldVolume);
+      assertThat(fx.docker.client().inspectVolumeCmd(oldVolume).exec().getName())
+          .as("the original's data is not deleted with it").isEqualTo(oldVolume);
+      assertThat(report.steps().get(0).actions()).anyMatch(a -> a.contains(oldVolume) && a.contains("kept"));
+    } finally {
+      try {
+        fx.docker.client().removeVolumeCmd(oldVolume).exec();
+      } catch (RuntimeException ignored) {
+        // in use or gone
+      }
+    }
+  }
+
+  @Test
+  void recreatesTheOriginalFromItsCheckpointOnlyWhenSomeoneElseRemovedIt() {
     String repo = "rollback-test/rbdock-img-verify";
     ReleaseImages rel = releases(repo, TestImages.HEALTHY, TestImages.UNHEALTHY);
     String name = "rbdock-img-verify";
-    String oldId = fx.run(name, repo + ":release-2", 18110, "DB_PASSWORD=" + SECRET);
+    String oldId = fx.run(name, repo + ":release-2", 18111, "DB_PASSWORD=" + SECRET);
     String oldImage = inspect(name).getImageId();
+    dev.rollback.verify.Check removesOriginal = new dev.rollback.verify.Check() {
+      @Override
+      public String describe() {
+        return "someone removes the original";
+      }
+
+      @Override
+      public dev.rollback.verify.CheckResult check(dev.rollback.RollbackContext ctx) {
+        fx.docker.client().removeContainerCmd(oldId).withForce(true).exec();
+        return dev.rollback.verify.CheckResult.fail("removed");
+      }
+    };
 
     RollbackReport report = plan(name).step(strategy(name, rel))
-        .verify(VerificationChain.of(HttpCheck.get("http://127.0.0.1:18110/health").expectStatus(418))
-            .retry(Retry.every(Duration.ofMillis(100)).attempts(3)))
-        .verifyAfterRestore(VerificationChain.of(HttpCheck.get("http://127.0.0.1:18110/").expectStatus(200))
+        .verify(VerificationChain.of(removesOriginal).retry(Retry.every(Duration.ofMillis(100)).attempts(1)))
+        .verifyAfterRestore(VerificationChain.of(HttpCheck.get("http://127.0.0.1:18111/").expectStatus(200))
             .retry(Retry.every(Duration.ofMillis(100)).deadline(Duration.ofSeconds(10))))
         .build().run();
 
@@ -137,11 +259,31 @@ class ImageTagRollbackIT {
     InspectContainerResponse now = inspect(name);
     assertThat(now.getId()).isNotEqualTo(oldId);
     assertThat(now.getImageId()).isEqualTo(oldImage);
-    assertThat(now.getConfig().getImage()).isEqualTo(repo + ":release-2");
     assertThat(Arrays.asList(now.getConfig().getEnv())).contains("DB_PASSWORD=" + SECRET);
-    assertThat(now.getHostConfig().getInit()).isTrue();
-    assertThat(DockerFixture.body("http://127.0.0.1:18110/")).isEqualTo("release-2\n");
+    assertThat(DockerFixture.body("http://127.0.0.1:18111/")).isEqualTo("release-2\n");
     assertThat(report.toJson()).doesNotContain(SECRET);
+  }
+
+  @Test
+  void aRestoredOriginalIsNotHeldToTheNewReleasesReadinessCheck() {
+    String repo = "rollback-test/rbdock-img-ready";
+    ReleaseImages rel = releases(repo, TestImages.UNHEALTHY, TestImages.HEALTHY);
+    String name = "rbdock-img-ready";
+    String oldId = fx.run(name, repo + ":release-2", 18113);
+    DockerFixture.await("original healthy", Duration.ofSeconds(10),
+        () -> "healthy".equals(inspect(name).getState().getHealth().getStatus()));
+    // Neither release serves /ready: the check is for the release rolled back to, which never gets ready.
+    ContainerReadiness readiness = ContainerReadiness.defaults().deadline(Duration.ofSeconds(5))
+        .andCheck(HttpCheck.get("http://127.0.0.1:18113/ready").expectStatus(200));
+
+    RollbackReport report = plan(name).step(strategy(name, rel).readiness(readiness)).verify(healthOn(18113))
+        .build().run();
+
+    assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.RESTORED);
+    assertThat(report.actionsRequired()).isEmpty();
+    assertThat(inspect(name).getId()).isEqualTo(oldId);
+    assertThat(inspect(name).getState().getRunning()).isTrue();
+    assertThat(DockerFixture.status("http://127.0.0.1:18113/health")).isEqualTo(200);
   }
 
   @Test
