@@ -91,6 +91,52 @@ class BlueGreenRollbackIT {
   }
 
   @Test
+  void keepsBlueUntilThePlanIsVerifiedEvenWhenAskedToRemoveItSoAFailedVerificationBringsItBack() throws Exception {
+    ReleaseImages rel = releases("rollback-test/rbdock-bg-rmblue");
+    String blue = "rbdock-bg-rmblue";
+    String blueId = fx.run(blue, "rollback-test/rbdock-bg-rmblue:release-2", 18171);
+    try (TestNginx nginx = nginx(18170, 18171)) {
+      DockerFixture.await("blue through nginx", Duration.ofSeconds(10),
+          () -> DockerFixture.body(nginx.url("/")).equals("release-2\n"));
+      NginxUpstreamSwitch sw = NginxUpstreamSwitch.of(LocalExecutor.create(), nginx.upstreamFile.toString(), "app")
+          .nginxCommand(nginx.argv());
+
+      RollbackReport report = plan(blue).step(strategy(blue, rel, sw, 18172).removeBlue(true))
+          .verify(VerificationChain.of(HttpCheck.get(nginx.url("/")).expectStatus(418))
+              .retry(Retry.every(Duration.ofMillis(100)).attempts(2)))
+          .verifyAfterRestore(ok(nginx.url("/"))).build().run();
+
+      assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.RESTORED);
+      assertThat(fx.docker.container(blue).getId()).isEqualTo(blueId);
+      assertThat(DockerFixture.body(nginx.url("/"))).isEqualTo("release-2\n");
+      assertThat(fx.docker.findContainer(blue + "-green")).isEmpty();
+    }
+  }
+
+  @Test
+  void removesBlueOnlyOnceThePlanIsVerifiedWhenAsked() throws Exception {
+    ReleaseImages rel = releases("rollback-test/rbdock-bg-rmblue2");
+    String blue = "rbdock-bg-rmblue2";
+    String blueId = fx.run(blue, "rollback-test/rbdock-bg-rmblue2:release-2", 18174);
+    try (TestNginx nginx = nginx(18173, 18174)) {
+      DockerFixture.await("blue through nginx", Duration.ofSeconds(10),
+          () -> DockerFixture.body(nginx.url("/")).equals("release-2\n"));
+      NginxUpstreamSwitch sw = NginxUpstreamSwitch.of(LocalExecutor.create(), nginx.upstreamFile.toString(), "app")
+          .nginxCommand(nginx.argv());
+
+      RollbackReport report = plan(blue).step(strategy(blue, rel, sw, 18175).removeBlue(true))
+          .verify(ok(nginx.url("/health"))).build().run();
+
+      assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.ROLLED_BACK);
+      assertThat(fx.docker.findContainer(blueId)).isEmpty();
+      assertThat(DockerFixture.body(nginx.url("/"))).isEqualTo("release-1\n");
+      assertThat(report.timeline()).anyMatch(e -> e.kind().equals("finish") && e.message().startsWith("done"));
+    } finally {
+      fx.removeQuietly(blue + "-green");
+    }
+  }
+
+  @Test
   void previewListsTheSwitchCommandsAndChangesNothing() throws Exception {
     ReleaseImages rel = releases("rollback-test/rbdock-bg-preview");
     String blue = "rbdock-bg-preview";
