@@ -20,7 +20,8 @@ import java.util.Set;
  *   <li>preflight: the archive matches its manifest (sha256 and size) and the target exists; otherwise the plan
  *       stops with nothing changed;
  *   <li>checkpoint: a safety backup of the current contents into {@link #withSafetyBackups the safety directory}
- *       (default: the archive's own directory), pinned for this run so retention keeps it;
+ *       (default: the archive's own directory), pinned so retention keeps it until the plan is verified
+ *       ({@link #finish} releases the pin, the archive stays) or restored;
  *   <li>rollback: verify the archive again, then stop the running containers that mount the volume (found through
  *       the Engine), empty the volume, unpack the archive, and start those containers again;
  *   <li>restore: the same with the safety backup, then start the containers that were running at the checkpoint.
@@ -107,12 +108,12 @@ public final class VolumeRestoreRollback implements RollbackStrategy {
     List<String> running = runningContainers();
     if (ctx.dryRun()) {
       ctx.action("back up " + target.describe() + " to " + safety.dir() + " (safety backup)");
-      return new VolumeCheckpoint(null, running);
+      return new VolumeCheckpoint(null, running, owner(ctx));
     }
     Path backup = safety.backup(target);
     safety.pin(backup, owner(ctx), "safety backup for run " + ctx.runId() + " of " + ctx.target());
     ctx.action("safety backup of " + target.describe() + ": " + backup);
-    return new VolumeCheckpoint(backup, running);
+    return new VolumeCheckpoint(backup, running, owner(ctx));
   }
 
   @Override
@@ -150,7 +151,23 @@ public final class VolumeRestoreRollback implements RollbackStrategy {
     ctx.action("restored " + target.describe() + " from its safety backup " + cp.safetyBackup().getFileName());
     toStart.addAll(cp.running());
     start(ctx, new ArrayList<>(toStart));
-    safety.unpin(cp.safetyBackup(), owner(ctx));
+    safety.unpin(cp.safetyBackup(), cp.pinOwner());
+  }
+
+  /**
+   * Releases the safety backup's pin now that the plan is verified: the archive stays where it is, and
+   * {@link VolumeBackup#prune retention} may remove it from now on like any other backup.
+   */
+  @Override
+  public void finish(RollbackContext ctx, Checkpoint checkpoint) {
+    VolumeCheckpoint cp = (VolumeCheckpoint) checkpoint;
+    if (ctx.dryRun() || cp.safetyBackup() == null) {
+      ctx.action("would release the safety backup's pin once the plan is verified");
+      return;
+    }
+    safety.unpin(cp.safetyBackup(), cp.pinOwner());
+    ctx.action("released the pin of the safety backup " + cp.safetyBackup().getFileName() + " (kept; retention may"
+        + " prune it now)");
   }
 
   private void describeRestore(RollbackContext ctx, Path from, List<String> running) {

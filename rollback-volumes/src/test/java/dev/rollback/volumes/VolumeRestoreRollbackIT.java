@@ -81,6 +81,34 @@ class VolumeRestoreRollbackIT {
   }
 
   @Test
+  void keepsTheSafetyBackupPinnedWhileThePlanVerifiesAndReleasesItOnceVerified() {
+    boolean[] pinnedDuring = new boolean[1];
+    Check seesThePin = new Check() {
+      @Override
+      public String describe() {
+        return "the safety backup is pinned";
+      }
+
+      @Override
+      public CheckResult check(RollbackContext ctx) {
+        VolumeBackup b = VolumeBackup.at(backups);
+        pinnedDuring[0] = b.list(volume).stream().filter(p -> !p.equals(archive)).anyMatch(b::pinned);
+        return CheckResult.pass("looked");
+      }
+    };
+
+    RollbackReport report = plan(VerificationChain.of(seesThePin)).run();
+
+    assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(pinnedDuring[0]).as("pinned while the plan verifies").isTrue();
+    Path safety = VolumeBackup.at(backups).list(volume).stream().filter(p -> !p.equals(archive)).findFirst()
+        .orElseThrow();
+    assertThat(VolumeBackup.at(backups).pinned(safety)).as("released once verified").isFalse();
+    assertThat(safety).exists();
+    assertThat(report.steps().get(0).actions()).anyMatch(a -> a.startsWith("released the pin of the safety backup"));
+  }
+
+  @Test
   void failedVerificationPutsTheSafetyBackupBackAndRestartsTheContainers() {
     String user = fx.runUser("rbvol-user-" + suffix(), volume);
 
