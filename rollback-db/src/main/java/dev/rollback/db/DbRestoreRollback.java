@@ -50,6 +50,9 @@ import java.util.function.Function;
  * copy) stops the writers before the safety backup, then drops and recreates the database and restores into it;
  * its restore restores the safety backup the same way. Writers are down for the whole dump and restore.
  *
+ * <p>{@link #finish}, once the plan is verified: the original {@code <name>_pre_rb_<time>} is dropped only with
+ * {@link #dropOriginalOnceVerified}; by default it stays until a person drops it.
+ *
  * <p>Defaults: backup {@link #fromLatest(BackupCatalog)} = the newest {@code pre-deployment-*} (never a
  * {@code pre-rollback-*} safety backup, which holds the state being rolled back); safety backups into the same
  * catalog in the engine's default format; no writers; 1 restore job; swap mode. Immutable; the setters return
@@ -69,7 +72,7 @@ public final class DbRestoreRollback implements RollbackStrategy {
   private record Source(Backup backup, BackupCatalog catalog, String label) {}
 
   private record Config(Database database, Source source, BackupCatalog safetyCatalog, BackupFormat safetyFormat,
-      Writers writers, int jobs, Mode mode, List<Function<Database, Check>> checks) {}
+      Writers writers, int jobs, Mode mode, List<Function<Database, Check>> checks, boolean dropOriginal) {}
 
   private final Config c;
   // per run, keyed by the run's context and held weakly, so a run that stops halfway leaves nothing behind
@@ -90,7 +93,7 @@ public final class DbRestoreRollback implements RollbackStrategy {
    */
   public static DbRestoreRollback of(Database database) {
     Objects.requireNonNull(database, "database");
-    return new DbRestoreRollback(new Config(database, null, null, null, Writers.none(), 1, Mode.SWAP, List.of()));
+    return new DbRestoreRollback(new Config(database, null, null, null, Writers.none(), 1, Mode.SWAP, List.of(), false));
   }
 
   private DbRestoreRollback with(Config n) {
@@ -106,7 +109,7 @@ public final class DbRestoreRollback implements RollbackStrategy {
   public DbRestoreRollback from(Backup backup) {
     Objects.requireNonNull(backup, "backup");
     return with(new Config(c.database, new Source(backup, backup.catalog(), null), c.safetyCatalog, c.safetyFormat,
-        c.writers, c.jobs, c.mode, c.checks));
+        c.writers, c.jobs, c.mode, c.checks, c.dropOriginal));
   }
 
   /**
@@ -130,7 +133,7 @@ public final class DbRestoreRollback implements RollbackStrategy {
     Objects.requireNonNull(catalog, "catalog");
     Objects.requireNonNull(label, "label");
     return with(new Config(c.database, new Source(null, catalog, label), c.safetyCatalog, c.safetyFormat, c.writers,
-        c.jobs, c.mode, c.checks));
+        c.jobs, c.mode, c.checks, c.dropOriginal));
   }
 
   /**
@@ -141,7 +144,7 @@ public final class DbRestoreRollback implements RollbackStrategy {
    */
   public DbRestoreRollback safetyBackupsIn(BackupCatalog catalog) {
     return with(new Config(c.database, c.source, Objects.requireNonNull(catalog, "catalog"), c.safetyFormat,
-        c.writers, c.jobs, c.mode, c.checks));
+        c.writers, c.jobs, c.mode, c.checks, c.dropOriginal));
   }
 
   /**
@@ -152,7 +155,7 @@ public final class DbRestoreRollback implements RollbackStrategy {
    */
   public DbRestoreRollback safetyFormat(BackupFormat format) {
     return with(new Config(c.database, c.source, c.safetyCatalog, Objects.requireNonNull(format, "format"),
-        c.writers, c.jobs, c.mode, c.checks));
+        c.writers, c.jobs, c.mode, c.checks, c.dropOriginal));
   }
 
   /**
@@ -163,7 +166,7 @@ public final class DbRestoreRollback implements RollbackStrategy {
    */
   public DbRestoreRollback stopWriters(Writers writers) {
     return with(new Config(c.database, c.source, c.safetyCatalog, c.safetyFormat,
-        Objects.requireNonNull(writers, "writers"), c.jobs, c.mode, c.checks));
+        Objects.requireNonNull(writers, "writers"), c.jobs, c.mode, c.checks, c.dropOriginal));
   }
 
   /**
@@ -179,7 +182,7 @@ public final class DbRestoreRollback implements RollbackStrategy {
       throw new IllegalArgumentException("jobs must be >= 1, was " + jobs);
     }
     return with(new Config(c.database, c.source, c.safetyCatalog, c.safetyFormat, c.writers, jobs, c.mode,
-        c.checks));
+        c.checks, c.dropOriginal));
   }
 
   /**
@@ -189,7 +192,7 @@ public final class DbRestoreRollback implements RollbackStrategy {
    */
   public DbRestoreRollback restoreInPlace() {
     return with(new Config(c.database, c.source, c.safetyCatalog, c.safetyFormat, c.writers, c.jobs, Mode.IN_PLACE,
-        c.checks));
+        c.checks, c.dropOriginal));
   }
 
   /**
@@ -203,7 +206,20 @@ public final class DbRestoreRollback implements RollbackStrategy {
     List<Function<Database, Check>> l = new ArrayList<>(c.checks);
     l.add(Objects.requireNonNull(check, "check"));
     return with(new Config(c.database, c.source, c.safetyCatalog, c.safetyFormat, c.writers, c.jobs, c.mode,
-        List.copyOf(l)));
+        List.copyOf(l), c.dropOriginal));
+  }
+
+  /**
+   * Whether {@link #finish} drops the original database, kept whole as {@code <name>_pre_rb_<time>} in swap mode,
+   * once the plan's verification has passed. It holds the writes made after the safety backup; keep it (the
+   * default) until someone has confirmed the rollback, unless disk space forbids.
+   *
+   * @param drop default false: the original is kept, and the report says so
+   * @return a copy
+   */
+  public DbRestoreRollback dropOriginalOnceVerified(boolean drop) {
+    return with(new Config(c.database, c.source, c.safetyCatalog, c.safetyFormat, c.writers, c.jobs, c.mode,
+        c.checks, drop));
   }
 
   /** @return the mode */
@@ -378,6 +394,25 @@ public final class DbRestoreRollback implements RollbackStrategy {
       c.writers.start(ctx, s.writersStopped);
       s.writersStopped = null;
     }
+  }
+
+  /**
+   * With {@link #dropOriginalOnceVerified}, drops the original database kept as {@code <name>_pre_rb_<time>}, now
+   * that the plan is verified; otherwise says where it is. The safety backup is never deleted here.
+   */
+  @Override
+  public void finish(RollbackContext ctx, Checkpoint checkpoint) {
+    State s = (State) checkpoint;
+    if (c.mode != Mode.SWAP || !s.swapped && !ctx.dryRun()) {
+      return;
+    }
+    if (!c.dropOriginal) {
+      ctx.action("the original database stays as " + keepName(s) + ": drop it when the rollback is confirmed");
+      return;
+    }
+    ctx.action("drop the original database " + keepName(s) + " (the plan is verified; the safety backup "
+        + (s.safety == null ? "" : s.safety.name() + " ") + "stays)");
+    c.database.drop(ctx.executor(c.database.executor()), keepName(s));
   }
 
   private void checkRestored(RollbackContext ctx, String db) {

@@ -76,6 +76,52 @@ class PostgresRestoreIT {
   }
 
   @Test
+  void dropsTheKeptOriginalOnlyOnceThePlanIsVerifiedWhenAsked() throws Exception {
+    backupThenMigrate(BackupFormat.PG_CUSTOM);
+    java.util.List<String> seenDuringVerification = new java.util.ArrayList<>();
+    dev.rollback.verify.Check looks = new dev.rollback.verify.Check() {
+      @Override
+      public String describe() {
+        return "the original is still kept";
+      }
+
+      @Override
+      public dev.rollback.verify.CheckResult check(dev.rollback.RollbackContext ctx) {
+        try {
+          seenDuringVerification.addAll(fx.databasesLikeMine());
+        } catch (java.sql.SQLException e) {
+          return dev.rollback.verify.CheckResult.fail(e.getMessage());
+        }
+        return dev.rollback.verify.CheckResult.pass("looked");
+      }
+    };
+
+    RollbackReport r = plan().step(restore().dropOriginalOnceVerified(true))
+        .verify(VerificationChain.of(looks).retry(Retry.once())).build().run();
+
+    assertThat(r.outcome()).as(r.toText()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(seenDuringVerification).anyMatch(n -> n.startsWith(fx.name + "_pre_rb_"));
+    assertThat(fx.databasesLikeMine()).containsExactly(fx.name);
+    assertThat(fx.checksums(fx.name)).isEqualTo(before);
+    assertThat(catalog.list()).extracting(Backup::label).contains("pre-rollback");
+    assertThat(r.steps().get(0).actions()).anyMatch(a -> a.startsWith("drop the original database " + fx.name
+        + "_pre_rb_"));
+  }
+
+  @Test
+  void keepsTheOriginalWhenThePlansVerificationFailsEvenWhenAskedToDropIt() throws Exception {
+    backupThenMigrate(BackupFormat.PG_CUSTOM);
+
+    RollbackReport r = plan().step(restore().dropOriginalOnceVerified(true))
+        .verify(VerificationChain.of(SqlCheck.on(db, "SELECT 1").expectValue("2")).retry(Retry.once()))
+        .verifyAfterRestore(VerificationChain.of(SqlCheck.on(db, "SELECT 1").expectValue("1")).retry(Retry.once()))
+        .build().run();
+
+    assertThat(r.outcome()).as(r.toText()).isEqualTo(Outcome.RESTORED);
+    assertThat(fx.checksums(fx.name)).as("the original is back").isEqualTo(migrated);
+  }
+
+  @Test
   void customDumpRestoredWithTwoJobsPutsTheDataBackExactlyAndKeepsTheOriginal() throws Exception {
     backupThenMigrate(BackupFormat.PG_CUSTOM);
 
