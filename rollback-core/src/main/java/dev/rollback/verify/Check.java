@@ -1,5 +1,7 @@
 package dev.rollback.verify;
 
+import java.time.Duration;
+
 import dev.rollback.RollbackContext;
 
 /**
@@ -26,4 +28,18 @@ public interface Check {
    * @return passed or failed, with what was seen
    */
   CheckResult check(RollbackContext ctx);
+
+  /**
+   * Makes one attempt that should end within {@code timeLeft}: the time before its chain's deadline. The
+   * {@link VerificationChain} calls this, and stops waiting for an attempt when the time is up whatever the check
+   * does; a check whose own timeout is longer should shorten it (the HTTP and TCP checks do), so that its
+   * connection does not outlive the attempt. The default ignores the bound and calls {@link #check(RollbackContext)}.
+   *
+   * @param ctx the running plan's context
+   * @param timeLeft a positive duration: how long this attempt may take at most
+   * @return passed or failed, with what was seen
+   */
+  default CheckResult check(RollbackContext ctx, Duration timeLeft) {
+    return check(ctx);
+  }
 }

@@ -287,6 +287,12 @@ public final class HttpCheck implements Check {
    * @return passed when every expectation holds; the detail names the status, the time and, on failure, what
    *     differed and an excerpt of the body
    */
+  /** Makes the attempt with the shorter of its own timeout and the time left before the chain's deadline. */
+  @Override
+  public CheckResult check(RollbackContext ctx, Duration timeLeft) {
+    return timeLeft == null || timeLeft.compareTo(timeout) >= 0 ? check(ctx) : timeout(timeLeft).check(ctx);
+  }
+
   @Override
   public CheckResult check(RollbackContext ctx) {
     Http.Response r;

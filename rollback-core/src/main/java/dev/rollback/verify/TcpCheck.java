@@ -88,6 +88,15 @@ public final class TcpCheck implements Check {
    * @return passed when the connection was accepted within the timeout; the detail says how long it took or why
    *     it failed
    */
+  /** Makes the attempt with the shorter of its own timeout and the time left before the chain's deadline. */
+  @Override
+  public CheckResult check(RollbackContext ctx, Duration timeLeft) {
+    if (timeLeft == null || timeLeft.compareTo(timeout) >= 0) {
+      return check(ctx);
+    }
+    return timeout(timeLeft.toMillis() < 1 ? Duration.ofMillis(1) : timeLeft).check(ctx);
+  }
+
   @Override
   public CheckResult check(RollbackContext ctx) {
     InetSocketAddress address = new InetSocketAddress(host, port);

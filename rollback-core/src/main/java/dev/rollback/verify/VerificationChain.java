@@ -7,6 +7,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Ordered checks, each polled with its {@link Retry} until it passes; the chain passes when every check passes
@@ -15,6 +23,11 @@ import java.util.Objects;
  * <p>Polling, never a fixed sleep: a check that passes on its first attempt costs one attempt. Every attempt is
  * kept in the {@link VerificationResult} and reported to the context's listener. Immutable: {@link #then},
  * {@link #retry} and {@link #deadline} return copies.
+ *
+ * <p>A deadline is a promise: no attempt starts at or after it, and each attempt is given at most the time left
+ * ({@link Check#check(RollbackContext, Duration)}); an attempt still running when the time is up is abandoned and
+ * recorded as failed. So a chain ends within its deadline (plus the scheduling of one thread), even against a
+ * server that accepts connections and never answers.
  *
  * <p>Defaults: each check polled with the chain's retry ({@link Retry#DEFAULT}: every 500 ms, 60 s deadline unless
  * {@link #retry(Retry)} says otherwise); no overall deadline beyond the checks' own.
@@ -148,18 +161,15 @@ public final class VerificationChain {
     }
     List<CheckResult> attempts = new ArrayList<>();
     String name = e.check.describe();
+    if (!first.isBefore(deadline)) {
+      attempts.add(CheckResult.fail("not attempted: the chain's deadline had passed when this check's turn came")
+          .timed(first, Duration.ZERO));
+      return new CheckReport(name, false, attempts);
+    }
     while (true) {
       Instant at = clock.instant();
-      CheckResult r;
-      try {
-        r = e.check.check(ctx);
-        if (r == null) {
-          r = CheckResult.fail("check returned no result");
-        }
-      } catch (RuntimeException ex) {
-        r = CheckResult.fail(ex.getClass().getSimpleName() + ": " + ex.getMessage());
-      }
-      r = r.timed(at, Duration.between(at, clock.instant()));
+      Attempt a = attempt(e.check, ctx, Duration.between(at, deadline));
+      CheckResult r = a.result.timed(at, Duration.between(at, clock.instant()));
       attempts.add(r);
       try {
         ctx.listener().onCheckAttempt(ctx.target(), name, attempts.size(), r);
@@ -169,11 +179,20 @@ public final class VerificationChain {
       if (r.passed()) {
         return new CheckReport(name, true, attempts);
       }
-      Instant next = at.plus(retry.interval());
-      if (attempts.size() >= retry.maxAttempts() || next.isAfter(deadline)) {
+      if (a.interrupted) {
         return new CheckReport(name, false, attempts);
       }
-      long waitMs = Duration.between(clock.instant(), next).toMillis();
+      // The next attempt starts an interval after this one started, or now if this one took longer; never at or
+      // after the deadline.
+      Instant now = clock.instant();
+      Instant next = at.plus(retry.interval());
+      if (next.isBefore(now)) {
+        next = now;
+      }
+      if (attempts.size() >= retry.maxAttempts() || !next.isBefore(deadline)) {
+        return new CheckReport(name, false, attempts);
+      }
+      long waitMs = Duration.between(now, next).toMillis();
       if (waitMs > 0) {
         try {
           Thread.sleep(waitMs);
@@ -186,6 +205,48 @@ public final class VerificationChain {
       }
     }
   }
+
+  private record Attempt(CheckResult result, boolean interrupted) {}
+
+  /**
+   * One attempt, given at most {@code left}: on a worker thread, so that a check that does not bound itself (a
+   * listener that accepts and never answers, a user's check without a timeout) cannot hold the chain past its
+   * deadline. When the time is up the worker is interrupted and the attempt recorded as failed.
+   */
+  private static Attempt attempt(Check check, RollbackContext ctx, Duration left) {
+    Duration bound = left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left;
+    Future<CheckResult> f = ATTEMPTS.submit(() -> check.check(ctx, bound));
+    try {
+      CheckResult r = f.get(bound.toNanos(), TimeUnit.NANOSECONDS);
+      return new Attempt(r == null ? CheckResult.fail("check returned no result") : r, false);
+    } catch (TimeoutException te) {
+      f.cancel(true);
+      return new Attempt(CheckResult.fail("no result within the " + bound.toMillis() + " ms left before the"
+          + " deadline (the attempt was abandoned)"), false);
+    } catch (ExecutionException ee) {
+      Throwable c = ee.getCause();
+      if (c instanceof Error err) {
+        throw err;
+      }
+      return new Attempt(CheckResult.fail(c.getClass().getSimpleName() + ": " + c.getMessage()), false);
+    } catch (InterruptedException ie) {
+      f.cancel(true);
+      Thread.currentThread().interrupt();
+      return new Attempt(CheckResult.fail("interrupted during the attempt"), true);
+    }
+  }
+
+  /** Runs attempts; daemon threads, so an abandoned attempt never keeps a JVM alive. */
+  private static final ExecutorService ATTEMPTS = Executors.newCachedThreadPool(new ThreadFactory() {
+    private final AtomicInteger n = new AtomicInteger();
+
+    @Override
+    public Thread newThread(Runnable r) {
+      Thread t = new Thread(r, "rollback-check-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    }
+  });
 
   private Retry retryOf(Entry e) {
     return e.retry == null ? defaultRetry : e.retry;
