@@ -135,7 +135,7 @@ public final class Docker implements AutoCloseable {
     URI host = URI.create(h == null || h.isBlank() ? DEFAULT_HOST : h.trim());
     String verify = env.get("DOCKER_TLS_VERIFY");
     if (verify == null || verify.isEmpty() || !"tcp".equals(host.getScheme())) {
-      return at(host);   // the CLI, too, ignores DOCKER_TLS_VERIFY for a unix socket
+      return at(host);   // TLS is for tcp:// hosts only; a unix socket is guarded by its file permissions
     }
     String certs = env.get("DOCKER_CERT_PATH");
     return overTls(host, certs == null || certs.isBlank() ? defaultCertPath() : Path.of(certs.trim()));
