@@ -6,7 +6,7 @@
 # what is not running, writes $ROLLBACK_TEST_DIR/env.properties and prints one line per
 # server. On a machine that is already ready it only probes, and finishes in a few seconds.
 #
-#   Docker Engine (dockerd), docker-compose (v1), PostgreSQL, MariaDB,
+#   Docker Engine (dockerd; also over TLS on 127.0.0.1:2376), docker-compose (v1), PostgreSQL, MariaDB,
 #   OpenSSH server on 127.0.0.1:2222 (its own config and keys), nginx, Caddy, Prometheus.
 #
 # No daemon is managed by systemd here: each one is started directly in the background,
@@ -43,6 +43,8 @@ SSHD_DIR="$DIR/ssh"
 SSH_PORT=2222
 DOCKER_SOCK=/var/run/docker.sock
 DOCKER_PIDFILE=/var/run/docker.pid
+DOCKER_TLS_DIR="$DIR/docker-tls"
+DOCKER_TLS_PORT=2376
 BUSYBOX_IMAGE=rollback-test/busybox:latest
 MARIADB_PORT=3306
 NGINX_CONF=/etc/nginx/nginx.conf
@@ -219,7 +221,7 @@ NEEDS=(
   "openssh-server" "openssh-client"
   "nginx-light|nginx|nginx-core"
   "caddy" "prometheus"
-  "iproute2" "procps" "curl" "ca-certificates" "git" "util-linux"
+  "iproute2" "procps" "curl" "ca-certificates" "git" "util-linux" "openssl"
   # the build itself: scripts/test.sh runs Maven on JDK 17
   "maven" "openjdk-17-jdk-headless"
 )
@@ -327,10 +329,75 @@ docker_smoke() {
   timeout 60 docker run --rm --network=none "$BUSYBOX_IMAGE" /bin/busybox true >>"$LOG/dockerd.log" 2>&1
 }
 
+# Docker over TLS, as `docker -H tcp://... --tlsverify` uses it: under $DOCKER_TLS_DIR
+#   ca.pem, ca-key.pem                      the test CA (its key stays root's)
+#   server-cert.pem, server-key.pem         dockerd's certificate (SAN IP:127.0.0.1, DNS:localhost)
+#   client/{ca.pem,cert.pem,key.pem}        a DOCKER_CERT_PATH for the client (key.pem is the SUDO user's)
+#   other-ca/ca.pem, other-ca/ca-key.pem    a second, unrelated CA: a client trusting it must be refused
+# Made once; a certificate is remade when it no longer verifies against its CA (new CA, expired).
+tls_new_ca() { # tls_new_ca DIR SUBJECT_CN
+  local dir=$1 cn=$2
+  if [ -s "$dir/ca.pem" ] && [ -s "$dir/ca-key.pem" ] \
+      && openssl x509 -checkend 86400 -noout -in "$dir/ca.pem" >/dev/null 2>&1; then
+    return 0
+  fi
+  log "making TLS CA $dir/ca.pem"
+  mkdir -p "$dir"
+  (umask 077 && openssl genrsa -out "$dir/ca-key.pem" 2048 2>>"$LOG/docker-tls.log")
+  openssl req -new -x509 -sha256 -days 3650 -key "$dir/ca-key.pem" -out "$dir/ca.pem" \
+    -subj "/CN=$cn" -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>>"$LOG/docker-tls.log"
+  chmod 600 "$dir/ca-key.pem"
+  chmod 644 "$dir/ca.pem"
+}
+tls_new_cert() { # tls_new_cert CA_DIR CERT KEY SUBJECT_CN EXTENSIONS
+  local ca=$1 cert=$2 key=$3 cn=$4 ext=$5 csr extfile
+  if [ -s "$cert" ] && [ -s "$key" ] && openssl verify -CAfile "$ca/ca.pem" "$cert" >/dev/null 2>&1 \
+      && openssl x509 -checkend 86400 -noout -in "$cert" >/dev/null 2>&1; then
+    return 0
+  fi
+  log "making TLS certificate $cert ($cn)"
+  csr=$(mktemp)
+  extfile=$(mktemp)
+  printf '%s\n' "$ext" >"$extfile"
+  rm -f "$key"
+  (umask 077 && openssl genrsa -out "$key" 2048 2>>"$LOG/docker-tls.log")
+  openssl req -new -sha256 -key "$key" -subj "/CN=$cn" -out "$csr" 2>>"$LOG/docker-tls.log"
+  openssl x509 -req -sha256 -days 825 -in "$csr" -CA "$ca/ca.pem" -CAkey "$ca/ca-key.pem" \
+    -set_serial "0x$(openssl rand -hex 16)" -extfile "$extfile" -out "$cert" 2>>"$LOG/docker-tls.log"
+  rm -f "$csr" "$extfile"
+  chmod 600 "$key"
+  chmod 644 "$cert"
+}
+ensure_docker_tls() {
+  mkdir -p "$DOCKER_TLS_DIR" "$DOCKER_TLS_DIR/client"
+  chmod 755 "$DOCKER_TLS_DIR" "$DOCKER_TLS_DIR/client"
+  tls_new_ca "$DOCKER_TLS_DIR" "rollback-test Docker CA"
+  tls_new_ca "$DOCKER_TLS_DIR/other-ca" "rollback-test unrelated CA"
+  chmod 755 "$DOCKER_TLS_DIR/other-ca"
+  tls_new_cert "$DOCKER_TLS_DIR" "$DOCKER_TLS_DIR/server-cert.pem" "$DOCKER_TLS_DIR/server-key.pem" localhost \
+    "$(printf '%s\n' 'subjectAltName=IP:127.0.0.1,DNS:localhost' 'extendedKeyUsage=serverAuth' \
+        'keyUsage=critical,digitalSignature,keyEncipherment')"
+  tls_new_cert "$DOCKER_TLS_DIR" "$DOCKER_TLS_DIR/client/cert.pem" "$DOCKER_TLS_DIR/client/key.pem" rollback-test-client \
+    "$(printf '%s\n' 'extendedKeyUsage=clientAuth' 'keyUsage=critical,digitalSignature,keyEncipherment')"
+  cp -f "$DOCKER_TLS_DIR/ca.pem" "$DOCKER_TLS_DIR/client/ca.pem"
+  chmod 644 "$DOCKER_TLS_DIR/client/ca.pem"
+  give_to_client "$DOCKER_TLS_DIR/client/key.pem" "$DOCKER_TLS_DIR/client/cert.pem"
+}
+
+# The TLS listener answers a client that presents the test client certificate (the docker CLI's own
+# DOCKER_TLS_VERIFY/DOCKER_CERT_PATH convention).
+docker_tls_answers() {
+  DOCKER_HOST="tcp://127.0.0.1:$DOCKER_TLS_PORT" DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH="$DOCKER_TLS_DIR/client" \
+    timeout 10 docker info >/dev/null 2>&1
+}
+
 daemon_json_sets() { [ -f /etc/docker/daemon.json ] && grep -q "\"$1\"" /etc/docker/daemon.json; }
 
 start_dockerd() {
-  local driver=$1 args=("--host=unix://$DOCKER_SOCK" "--pidfile=$DOCKER_PIDFILE")
+  local driver=$1 args=("--host=unix://$DOCKER_SOCK" "--pidfile=$DOCKER_PIDFILE"
+    "--host=tcp://127.0.0.1:$DOCKER_TLS_PORT" --tlsverify "--tlscacert=$DOCKER_TLS_DIR/ca.pem"
+    "--tlscert=$DOCKER_TLS_DIR/server-cert.pem" "--tlskey=$DOCKER_TLS_DIR/server-key.pem")
   [ -n "$driver" ] && args+=("--storage-driver=$driver")
   # dockerd refuses to start when its pid file names any live process (e.g. a reused pid).
   if [ -e "$DOCKER_PIDFILE" ] && ! pid_from_file "$DOCKER_PIDFILE" dockerd >/dev/null; then
@@ -338,6 +405,19 @@ start_dockerd() {
   fi
   start_bg "$LOG/dockerd.log" dockerd "${args[@]}"
 }
+
+ensure_docker_tls
+
+# A dockerd from before the TLS listener (or with other certificates): restart it once with it. Its
+# running containers stop; nothing of this script's needs them.
+if docker_answers && ! docker_tls_answers; then
+  if pid=$(pid_from_file "$DOCKER_PIDFILE" dockerd); then
+    log "dockerd (pid $pid) does not answer over TLS on 127.0.0.1:$DOCKER_TLS_PORT: restarting it with that listener"
+    stop_pid "$pid"
+  else
+    fail "a dockerd answers on $DOCKER_SOCK, but not over TLS on 127.0.0.1:$DOCKER_TLS_PORT, and it is not the one in $DOCKER_PIDFILE: stop it and run again"
+  fi
+fi
 
 if docker_answers; then
   docker_smoke || fail "dockerd answers but cannot build/run $BUSYBOX_IMAGE"
@@ -376,9 +456,15 @@ else
   [ "$docker_ok" = 1 ] || fail "dockerd did not come up (tried storage drivers: ${drivers[*]:-default})"
 fi
 
+wait_for 30 "" docker_tls_answers || {
+  err=$(DOCKER_HOST="tcp://127.0.0.1:$DOCKER_TLS_PORT" DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH="$DOCKER_TLS_DIR/client" \
+    timeout 10 docker info 2>&1 >/dev/null | tail -n 3)
+  fail "dockerd does not answer over TLS on tcp://127.0.0.1:$DOCKER_TLS_PORT: $err"
+}
 docker_version=$(docker version -f '{{.Server.Version}}')
 docker_driver=$(docker info -f '{{.Driver}}')
 summary docker "$docker_version" "unix://$DOCKER_SOCK (storage $docker_driver, image $BUSYBOX_IMAGE)"
+summary docker-tls "$docker_version" "tcp://127.0.0.1:$DOCKER_TLS_PORT (DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$DOCKER_TLS_DIR/client)"
 
 if [ "$CLIENT_UID" != 0 ] && [ -n "${SUDO_USER:-}" ] && [[ " $(id -nG "$SUDO_USER") " != *" docker "* ]]; then
   log "note: $SUDO_USER is not in group 'docker'; tests run as $SUDO_USER cannot use $DOCKER_SOCK (usermod -aG docker $SUDO_USER)"
@@ -673,6 +759,13 @@ cat >"$tmp" <<EOF
 # Written by scripts/test-env.sh; read by the integration tests (-Drollback.test.env=$ENV_FILE).
 docker.host=unix://$DOCKER_SOCK
 docker.busybox_image=$BUSYBOX_IMAGE
+docker.tls.host=tcp://127.0.0.1:$DOCKER_TLS_PORT
+docker.tls.port=$DOCKER_TLS_PORT
+docker.tls.cert_path=$DOCKER_TLS_DIR/client
+docker.tls.ca=$DOCKER_TLS_DIR/client/ca.pem
+docker.tls.cert=$DOCKER_TLS_DIR/client/cert.pem
+docker.tls.key=$DOCKER_TLS_DIR/client/key.pem
+docker.tls.other_ca=$DOCKER_TLS_DIR/other-ca/ca.pem
 compose.command=docker-compose
 pg.host=127.0.0.1
 pg.port=$PG_PORT
