@@ -50,8 +50,13 @@ public interface RollbackStrategy {
   /**
    * Puts back what the checkpoint recorded. Called after this step's rollback ran, or failed partway.
    *
+   * <p>When it cannot finish, it should throw a {@link RestoreIncompleteException} that says what is where now and
+   * the one action that puts the original back: the report quotes it to the person who must act. Any other
+   * exception is reported with the checkpoint's description and a request to look before acting.
+   *
    * @param ctx the run's context
    * @param checkpoint what {@link #checkpoint} returned
+   * @throws RestoreIncompleteException when the original is not back, saying where things stand
    */
   void restore(RollbackContext ctx, Checkpoint checkpoint);
 

@@ -134,6 +134,36 @@ class RollbackPlanTest {
   }
 
   @Test
+  void aRestoreThatSaysWhereThingsStandIsQuotedWordForWordInsteadOfAGenericInstruction() {
+    RollbackStrategy honest = new RollbackStrategy() {
+      @Override
+      public String describe() {
+        return "swap db";
+      }
+
+      @Override
+      public Checkpoint checkpoint(RollbackContext ctx) {
+        return Checkpoint.of("db was app");
+      }
+
+      @Override
+      public void rollback(RollbackContext ctx) {}
+
+      @Override
+      public void restore(RollbackContext ctx, Checkpoint checkpoint) {
+        throw new RestoreIncompleteException("the original database app was never touched",
+            "drop the unfinished copy app_rb_20261204", new RollbackException("connection refused"));
+      }
+    };
+
+    RollbackReport r = plan().step(honest).step(step("b", "db", "schema-2").failingIn("rollback")).build().run();
+
+    assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(r.actionsRequired()).containsExactly("step 1 (swap db): the original database app was never touched."
+        + " Do: drop the unfinished copy app_rb_20261204 (the restore stopped on: connection refused)");
+  }
+
+  @Test
   void anUndoneRunIsNeverFinished() {
     CompletedRun run = plan().step(step("a", "app", "v2")).verify(quick(appIs("v2"))).build().runUndoable();
 

@@ -5,6 +5,7 @@ import dev.rollback.CompletedRun;
 import dev.rollback.FailurePolicy;
 import dev.rollback.Outcome;
 import dev.rollback.Preview;
+import dev.rollback.RestoreIncompleteException;
 import dev.rollback.RollbackContext;
 import dev.rollback.RollbackListener;
 import dev.rollback.RollbackPlan;
@@ -300,12 +301,18 @@ public final class PlanRunner {
           s.restore(ctx, d.checkpoint);
           return null;
         });
+      } catch (RestoreIncompleteException e) {
+        allRestored = false;
+        book.states[d.index] = StepState.RESTORE_FAILED;
+        book.actionsRequired.add("step " + (d.index + 1) + " (" + s.describe() + "): " + e.situation() + ". Do: "
+            + e.action() + (e.getCause() == null ? "" : " (the restore stopped on: " + message(e.getCause()) + ")"));
       } catch (RuntimeException e) {
         allRestored = false;
         book.states[d.index] = StepState.RESTORE_FAILED;
+        // The strategy did not say where things stand: quote what it recorded, and ask for a look before acting.
         book.actionsRequired.add("step " + (d.index + 1) + " (" + s.describe() + ") could not be restored: "
             + message(e) + ". What ran before the rollback: " + book.checkpoints[d.index]
-            + ". Put it back by hand.");
+            + ". Look at the target's state before you act: this step did not say what it left where.");
       }
     }
     ctx.enterStep(0);
