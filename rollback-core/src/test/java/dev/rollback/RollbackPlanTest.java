@@ -248,7 +248,7 @@ class RollbackPlanTest {
         StepState.RESTORED);
     assertThat(world).containsEntry("app", "v2").containsEntry("db", "schema-3");
     assertThat(r.actionsRequired()).anySatisfy(a -> assertThat(a).contains("step 1").contains("app was v3")
-        .contains("by hand"));
+        .contains("Look at the target's state before you act"));
     assertThat(r.toText()).contains("FAILED").contains("a person must").contains("app was v3");
   }
 
