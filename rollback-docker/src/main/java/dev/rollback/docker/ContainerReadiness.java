@@ -147,8 +147,9 @@ public final class ContainerReadiness {
       }
       if (!Boolean.TRUE.equals(s.getRunning())) {
         throw notReady(docker, containerId, label + " is " + s.getStatus() + " with exit code "
-            + s.getExitCodeLong() + (s.getError() == null || s.getError().isEmpty() ? "" : " (" + s.getError()
-            + ")") + " after " + String.format(java.util.Locale.ROOT, "%.1f s", took), masker);
+            + s.getExitCodeLong() + signalNote(s.getExitCodeLong()) + (s.getError() == null
+            || s.getError().isEmpty() ? "" : " (" + s.getError() + ")") + " after "
+            + String.format(java.util.Locale.ROOT, "%.1f s", took), masker);
       }
       boolean healthOk = true;
       boolean signal = check != null;
@@ -190,6 +191,24 @@ public final class ContainerReadiness {
         throw new ContainerNotReadyException("interrupted while waiting for " + label);
       }
     }
+  }
+
+  /**
+   * Exit codes 143 and 137 are deaths by SIGTERM and SIGKILL: something outside stopped the container (a docker
+   * stop, the daemon shutting down, the OOM killer), which says nothing about the release it runs.
+   */
+  static String signalNote(Long exitCode) {
+    if (exitCode == null) {
+      return "";
+    }
+    if (exitCode == 143) {
+      return " (SIGTERM: stopped from outside, e.g. docker stop or the daemon shutting down; not a crash of the"
+          + " release)";
+    }
+    if (exitCode == 137) {
+      return " (SIGKILL: killed from outside, e.g. the OOM killer, docker kill, or a stop past its timeout)";
+    }
+    return "";
   }
 
   private static String lastHealthOutput(HealthState h, Masker masker) {

@@ -261,6 +261,33 @@ public final class Docker implements AutoCloseable {
     return call("read the daemon's version", () -> client.versionCmd().exec());
   }
 
+  /**
+   * Waits for the daemon to answer a ping, polling every 250 ms: after a restart it refuses connections, or its
+   * socket is missing, for a few seconds.
+   *
+   * @param within how long to wait at most
+   * @return true when it answered within the time, false when it did not (or the thread was interrupted)
+   */
+  public boolean awaitReachable(Duration within) {
+    long end = System.nanoTime() + within.toNanos();
+    while (true) {
+      try {
+        call("ping", () -> client.pingCmd().exec());
+        return true;
+      } catch (DockerCallException e) {
+        if (System.nanoTime() + 250_000_000L > end) {
+          return false;
+        }
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+  }
+
   /** @return the API version the daemon speaks, which is what every request uses, e.g. {@code 1.41} */
   public String apiVersion() {
     return version().getApiVersion();

@@ -38,6 +38,11 @@ public class DockerCallException extends RollbackException {
     return status;
   }
 
+  /** @return true when the daemon could not be reached (refused, reset, socket gone), not a refusal it answered */
+  public boolean unreachable() {
+    return status == 0;
+  }
+
   /** @return what the daemon said */
   public String daemonMessage() {
     return daemonMessage;

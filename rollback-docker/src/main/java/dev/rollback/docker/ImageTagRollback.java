@@ -2,6 +2,7 @@ package dev.rollback.docker;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import dev.rollback.Checkpoint;
+import dev.rollback.RestoreIncompleteException;
 import dev.rollback.RollbackContext;
 import dev.rollback.RollbackException;
 import dev.rollback.RollbackStrategy;
@@ -50,9 +51,11 @@ public final class ImageTagRollback implements RollbackStrategy {
   private final ContainerReadiness readiness;
   private final Duration stopTimeout;
   private final String temporaryName;
+  private final Duration reconnectWithin;
 
   private ImageTagRollback(Docker docker, String container, ReleaseImages releases, String releaseId,
-      boolean keepReplaced, ContainerReadiness readiness, Duration stopTimeout, String temporaryName) {
+      boolean keepReplaced, ContainerReadiness readiness, Duration stopTimeout, String temporaryName,
+      Duration reconnectWithin) {
     this.docker = docker;
     this.container = container;
     this.releases = releases;
@@ -61,6 +64,7 @@ public final class ImageTagRollback implements RollbackStrategy {
     this.readiness = readiness;
     this.stopTimeout = stopTimeout;
     this.temporaryName = temporaryName;
+    this.reconnectWithin = reconnectWithin;
   }
 
   /**
@@ -78,13 +82,13 @@ public final class ImageTagRollback implements RollbackStrategy {
       throw new IllegalArgumentException("not a container name: '" + container + "'");
     }
     return new ImageTagRollback(docker, container, releases, null, false, ContainerReadiness.defaults(),
-        Duration.ofSeconds(10), container + "-rollback");
+        Duration.ofSeconds(10), container + "-rollback", Duration.ofSeconds(30));
   }
 
   /** @return a copy rolling back to the release before the running one (the default) */
   public ImageTagRollback toPrevious() {
     return new ImageTagRollback(docker, container, releases, null, keepReplaced, readiness, stopTimeout,
-        temporaryName);
+        temporaryName, reconnectWithin);
   }
 
   /**
@@ -93,7 +97,7 @@ public final class ImageTagRollback implements RollbackStrategy {
    */
   public ImageTagRollback toRelease(String id) {
     return new ImageTagRollback(docker, container, releases, Objects.requireNonNull(id, "id"), keepReplaced,
-        readiness, stopTimeout, temporaryName);
+        readiness, stopTimeout, temporaryName, reconnectWithin);
   }
 
   /**
@@ -106,7 +110,7 @@ public final class ImageTagRollback implements RollbackStrategy {
    */
   public ImageTagRollback keepReplacedContainer(boolean keep) {
     return new ImageTagRollback(docker, container, releases, releaseId, keep, readiness, stopTimeout,
-        temporaryName);
+        temporaryName, reconnectWithin);
   }
 
   /**
@@ -115,7 +119,7 @@ public final class ImageTagRollback implements RollbackStrategy {
    */
   public ImageTagRollback readiness(ContainerReadiness readiness) {
     return new ImageTagRollback(docker, container, releases, releaseId, keepReplaced,
-        Objects.requireNonNull(readiness, "readiness"), stopTimeout, temporaryName);
+        Objects.requireNonNull(readiness, "readiness"), stopTimeout, temporaryName, reconnectWithin);
   }
 
   /**
@@ -124,7 +128,7 @@ public final class ImageTagRollback implements RollbackStrategy {
    */
   public ImageTagRollback stopTimeout(Duration timeout) {
     return new ImageTagRollback(docker, container, releases, releaseId, keepReplaced, readiness,
-        Objects.requireNonNull(timeout, "timeout"), temporaryName);
+        Objects.requireNonNull(timeout, "timeout"), temporaryName, reconnectWithin);
   }
 
   /**
@@ -133,7 +137,23 @@ public final class ImageTagRollback implements RollbackStrategy {
    */
   public ImageTagRollback temporaryName(String name) {
     return new ImageTagRollback(docker, container, releases, releaseId, keepReplaced, readiness, stopTimeout,
-        Objects.requireNonNull(name, "name"));
+        Objects.requireNonNull(name, "name"), reconnectWithin);
+  }
+
+  /**
+   * How long a restore waits for a daemon that stopped answering (a restart refuses connections for a few
+   * seconds) before it gives up and says where things stand. The restore is tried again from the start once the
+   * daemon answers: every action in it looks before it acts.
+   *
+   * @param within at least zero; default 30 s
+   * @return a copy
+   */
+  public ImageTagRollback reconnectWithin(Duration within) {
+    if (within == null || within.isNegative()) {
+      throw new IllegalArgumentException("reconnectWithin must be >= 0, was " + within);
+    }
+    return new ImageTagRollback(docker, container, releases, releaseId, keepReplaced, readiness, stopTimeout,
+        temporaryName, within);
   }
 
   @Override
@@ -243,9 +263,86 @@ public final class ImageTagRollback implements RollbackStrategy {
     }
   }
 
+  /**
+   * Puts the original back (see the class comment). A daemon that stops answering is waited for up to
+   * {@link #reconnectWithin} and the restore tried again; when it still cannot finish, a
+   * {@link RestoreIncompleteException} says where the original is and the one command that brings it back.
+   */
   @Override
   public void restore(RollbackContext ctx, Checkpoint checkpoint) {
     ContainerCheckpoint cp = (ContainerCheckpoint) checkpoint;
+    long end = System.nanoTime() + reconnectWithin.toNanos();
+    while (true) {
+      try {
+        restoreOnce(ctx, cp);
+        return;
+      } catch (DockerCallException e) {
+        Duration left = Duration.ofNanos(Math.max(0, end - System.nanoTime()));
+        if (!e.unreachable() || ctx.dryRun() || left.isZero()) {
+          throw where(cp, e);
+        }
+        ctx.action(docker.describe() + " stopped answering (" + e.getMessage() + "): waiting up to "
+            + left.toSeconds() + " s for it, then restoring again");
+        long t0 = System.nanoTime();
+        if (!docker.awaitReachable(left)) {
+          throw where(cp, e);
+        }
+        ctx.action(docker.describe() + " answers again after " + String.format(java.util.Locale.ROOT, "%.1f s",
+            (System.nanoTime() - t0) / 1e9));
+      } catch (RuntimeException e) {
+        throw where(cp, e);
+      }
+    }
+  }
+
+  /** What is where after a restore that could not finish, and the one command that brings the original back. */
+  private RestoreIncompleteException where(ContainerCheckpoint cp, RuntimeException cause) {
+    if (cause instanceof RestoreIncompleteException r) {
+      return r;
+    }
+    ContainerSpec spec = cp.spec();
+    String id = ReleaseImage.shortId(spec.containerId());
+    Optional<InspectContainerResponse> original;
+    try {
+      original = docker.findContainer(spec.containerId());
+    } catch (RuntimeException unreachable) {
+      return new RestoreIncompleteException(docker.describe() + " does not answer; the original container "
+          + container + " (" + id + ") was " + (cp.running() ? "running" : "stopped") + " before the rollback and may"
+          + " exist, stopped, under " + container + " or " + replacedName(spec.containerId()),
+          "once the daemon answers: docker ps -a --filter id=" + id + ", then docker rename it to " + container
+          + " if needed and docker start " + container, cause);
+    }
+    if (original.isEmpty()) {
+      return new RestoreIncompleteException("the original container " + container + " (" + id + ") is gone and"
+          + " could not be recreated; it ran " + spec.describe(), "recreate " + container + " from image "
+          + ReleaseImage.shortId(spec.imageId()) + " with that configuration (docker run ... --name " + container
+          + ")", cause);
+    }
+    InspectContainerResponse o = original.get();
+    String now = o.getName().substring(1);
+    boolean running = Boolean.TRUE.equals(o.getState().getRunning());
+    String other = docker.findContainer(container).filter(c -> !c.getId().equals(spec.containerId()))
+        .map(c -> c.getName().substring(1) + " (" + ReleaseImage.shortId(c.getId()) + ")").orElse(null);
+    String situation = "the original container " + id + " exists, " + (running ? "running" : "stopped")
+        + ", named " + now + (other == null ? "" : "; " + container + " is now another container, " + other);
+    StringBuilder fix = new StringBuilder();
+    if (other != null) {
+      fix.append("docker rm -f ").append(container).append(" && ");
+    }
+    if (!now.equals(container)) {
+      fix.append("docker rename ").append(now).append(' ').append(container).append(" && ");
+    }
+    if (!running && cp.running()) {
+      fix.append("docker start ").append(container);
+    } else if (fix.length() > 0) {
+      fix.setLength(fix.length() - 4);
+    } else {
+      fix.append("nothing for the container: it is back as it was; check what the error below says");
+    }
+    return new RestoreIncompleteException(situation, fix.toString(), cause);
+  }
+
+  private void restoreOnce(RollbackContext ctx, ContainerCheckpoint cp) {
     ContainerSpec spec = cp.spec();
     ContainerOps ops = new ContainerOps(docker, ctx, stopTimeout);
     if (ctx.dryRun()) {

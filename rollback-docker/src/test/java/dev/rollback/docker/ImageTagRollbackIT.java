@@ -265,6 +265,56 @@ class ImageTagRollbackIT {
   }
 
   @Test
+  void aRestoreThatCannotStartTheOriginalSaysWhereItIsAndTheOneCommandThatBringsItBack() throws Exception {
+    String repo = "rollback-test/rbdock-img-where";
+    ReleaseImages rel = releases(repo, TestImages.HEALTHY, TestImages.UNHEALTHY);
+    String name = "rbdock-img-where";
+    Path bind = java.nio.file.Files.createDirectories(tmp.resolve("where-bind"));
+    fx.removeQuietly(name);
+    var hc = com.github.dockerjava.api.model.HostConfig.newHostConfig().withInit(true)
+        .withPortBindings(new com.github.dockerjava.api.model.PortBinding(
+            com.github.dockerjava.api.model.Ports.Binding.bindIpAndPort("127.0.0.1", 18114),
+            com.github.dockerjava.api.model.ExposedPort.tcp(8080)))
+        // a --mount bind (unlike -v) is never created by the daemon when its source is missing
+        .withMounts(List.of(new com.github.dockerjava.api.model.Mount()
+            .withType(com.github.dockerjava.api.model.MountType.BIND).withSource(bind.toString())
+            .withTarget("/host")));
+    String oldId = fx.docker.client().createContainerCmd(repo + ":release-2").withName(name).withHostConfig(hc)
+        .exec().getId();
+    fx.cleanUpContainer(name);
+    fx.docker.client().startContainerCmd(oldId).exec();
+    // While the plan verifies, the original's bind source disappears: the daemon will refuse to start it again.
+    dev.rollback.verify.Check removesBindSource = new dev.rollback.verify.Check() {
+      @Override
+      public String describe() {
+        return "the host directory goes away";
+      }
+
+      @Override
+      public dev.rollback.verify.CheckResult check(dev.rollback.RollbackContext ctx) {
+        try {
+          java.nio.file.Files.delete(bind);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+        return dev.rollback.verify.CheckResult.fail("gone");
+      }
+    };
+
+    RollbackReport report = plan(name).step(strategy(name, rel).reconnectWithin(Duration.ZERO))
+        .verify(VerificationChain.of(removesBindSource).retry(Retry.once())).build().run();
+
+    assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.FAILED);
+    String short12 = oldId.substring(0, 12);
+    assertThat(report.actionsRequired()).singleElement().asString()
+        .startsWith("step 1 (" + strategy(name, rel).describe() + "): the original container " + short12
+            + " exists, stopped, named " + name + ". Do: docker start " + name + " (the restore stopped on: ")
+        .contains("start container " + name);
+    assertThat(fx.docker.container(name).getId()).isEqualTo(oldId);
+    assertThat(report.toText()).doesNotContain("by hand");
+  }
+
+  @Test
   void aRestoredOriginalIsNotHeldToTheNewReleasesReadinessCheck() {
     String repo = "rollback-test/rbdock-img-ready";
     ReleaseImages rel = releases(repo, TestImages.UNHEALTHY, TestImages.HEALTHY);
