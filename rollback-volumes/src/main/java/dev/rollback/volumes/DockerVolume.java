@@ -218,7 +218,7 @@ public final class DockerVolume implements VolumeSource {
     }
     String helper = createHelper(true);
     try (InputStream tar = EngineArchive.get(docker.host(), helper, MOUNT + "/.")) {
-      TarEntries.forEach(tar, sink);
+      TarEntries.forEach(tar, sink, true);
     } catch (IOException e) {
       throw new VolumeException("reading " + describe() + " through the Engine's archive API failed: "
           + e.getMessage(), e);
@@ -248,7 +248,8 @@ public final class DockerVolume implements VolumeSource {
         return;
       }
       clear();
-      EngineArchive.put(docker.host(), helper, MOUNT, tar);
+      // the daemon unpacks what it is sent: only entries TarEntryCheck passed, written again
+      EngineArchive.put(docker.host(), helper, MOUNT, new CheckedTarStream(tar));
     } catch (IOException | java.io.UncheckedIOException e) {
       throw new VolumeException("writing " + describe() + " through the Engine's archive API failed: "
           + e.getMessage() + "; the volume may be partly restored: restore it again", e);
