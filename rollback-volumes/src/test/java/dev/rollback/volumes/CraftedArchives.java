@@ -207,6 +207,31 @@ enum CraftedArchives {
   }
 
   /**
+   * An archive a volume may well hold, with a matching manifest: {@code current -> releases/1} (before its target
+   * exists), {@code hostname -> /etc/hostname}, {@code up -> ../elsewhere}, none ever written through, and
+   * {@code releases/1/same-app.txt} a hard link to {@code releases/1/app.txt} ({@code release 1\n}).
+   *
+   * @param dir where to write {@code legit.tar.gz}
+   * @param climbing whether to include {@code up -> ../elsewhere} (the Engine refuses a relative link that climbs
+   *     out of the directory it unpacks into: "invalid symlink")
+   * @return the archive
+   */
+  static Path legitimate(Path dir, boolean climbing) throws IOException {
+    Tar t = new Tar()
+        .symlink("current", "releases/1") // before its target exists: order alone is no reason to refuse
+        .symlink("hostname", "/etc/hostname");
+    if (climbing) {
+      t.symlink("up", "../elsewhere");
+    }
+    return withManifest(dir.resolve("legit.tar.gz"), t
+        .dir("releases")
+        .dir("releases/1")
+        .file("releases/1/app.txt", "release 1\n")
+        .hardLink("releases/1/same-app.txt", "releases/1/app.txt")
+        .bytes());
+  }
+
+  /**
    * Gzips a tar stream into {@code archive} and writes a manifest that matches the file.
    *
    * @param archive a {@code .tar.gz} path
