@@ -240,8 +240,9 @@ public final class DockerVolume implements VolumeSource {
     requireExists("restore into");
     // the helper first: a missing image or a refused create fails before anything is deleted
     String helper = createHelper(false);
+    Optional<Path> dir = Optional.empty();
     try {
-      Optional<Path> dir = direct(true, helper);
+      dir = direct(true, helper);
       if (dir.isPresent()) {
         LocalTree.clear(dir.get());
         LocalTree.extract(tar, dir.get());
@@ -251,8 +252,9 @@ public final class DockerVolume implements VolumeSource {
       // the daemon unpacks what it is sent: only entries TarEntryCheck passed, written again
       EngineArchive.put(docker.host(), helper, MOUNT, new CheckedTarStream(tar));
     } catch (IOException | java.io.UncheckedIOException e) {
-      throw new VolumeException("writing " + describe() + " through the Engine's archive API failed: "
-          + e.getMessage() + "; the volume may be partly restored: restore it again", e);
+      throw new VolumeException("writing " + describe() + (dir.isPresent() ? " in " + dir.get()
+          : " through the Engine's archive API") + " failed: " + e.getMessage()
+          + "; the volume may be partly restored: restore it again", e);
     } finally {
       removeHelper(helper);
     }
