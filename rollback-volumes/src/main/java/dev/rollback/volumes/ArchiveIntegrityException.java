@@ -1,8 +1,9 @@
 package dev.rollback.volumes;
 
 /**
- * An archive does not match its manifest (wrong sha256 or size, missing manifest, truncated or unreadable stream).
- * Thrown before anything is changed: the volume or directory it was meant for is untouched.
+ * An archive does not match its manifest (wrong sha256 or size, missing manifest, truncated or unreadable stream),
+ * or holds entries that must not be unpacked ({@link UnsafeArchiveException}). Thrown before anything is changed:
+ * the volume or directory it was meant for is untouched.
  */
 public class ArchiveIntegrityException extends VolumeException {
   private static final long serialVersionUID = 1L;

@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@link VolumeArchive#restore}'s order of work: the archive's checksum is checked on its own thread from the
- * start; an empty target ({@link VolumeSource#fillIfEmpty}) is unpacked meanwhile and emptied again if the check
- * fails, and a target that holds something is touched only once the check has passed.
+ * start; an empty target ({@link VolumeSource#fillIfEmpty}) is unpacked meanwhile, every entry checked as it is
+ * unpacked, and emptied again if either check fails; a target that holds something is touched only once the
+ * checksum and every entry ({@link TarEntryCheck}) have passed.
  */
 final class CheckedRestore {
   private static final AtomicInteger VERIFIERS = new AtomicInteger();
@@ -42,16 +43,54 @@ final class CheckedRestore {
       }
       emptiedIfBad(check, target, e);
       emptyAgain(target, e);
-      throw new VolumeException(e.getMessage() + "; " + target.describe() + " was empty before and was emptied "
-          + "again", e);
+      String again = target.describe() + " was empty before and was emptied again";
+      TarEntryCheck.Refused refused = cause(e, TarEntryCheck.Refused.class);
+      if (refused != null) {
+        UnsafeArchiveException unsafe = VolumeArchive.unsafe(archive, refused, again);
+        for (Throwable s : e.getSuppressed()) {
+          unsafe.addSuppressed(s);
+        }
+        throw unsafe;
+      }
+      TarEntryCheck.Truncated truncated = cause(e, TarEntryCheck.Truncated.class);
+      if (truncated != null) {
+        ArchiveIntegrityException broken = new ArchiveIntegrityException("archive " + archive + " cannot be read as "
+            + "a tar stream: " + truncated.getMessage() + "; " + again + ". Use another archive", e);
+        throw broken;
+      }
+      throw new VolumeException(e.getMessage() + "; " + again, e);
     }
     if (filled) {
       return emptiedIfBad(check, target, null);
     }
-    ArchiveManifest m = await(check); // a bad archive fails here, before the target is touched
+    // the entries are checked here while the checksum thread goes on: a bad archive fails before the target is
+    // touched, and one that does not match its manifest says that rather than what its entries look like
+    try {
+      VolumeArchive.checkEntries(archive);
+    } catch (ArchiveIntegrityException unsafe) {
+      awaitQuietlyThenThrow(check, unsafe);
+    }
+    ArchiveManifest m = await(check);
     VolumeArchive.restoreVerified(archive, target);
     return m;
   }
+
+  /** Throws the checksum's failure if there is one, else {@code e}. */
+  private static void awaitQuietlyThenThrow(CompletableFuture<ArchiveManifest> check, ArchiveIntegrityException e) {
+    await(check);
+    throw e;
+  }
+
+  /** The first of a failure's causes (itself included) of a type, or null. */
+  private static <T extends Throwable> T cause(Throwable e, Class<T> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
+    }
+    return null;
+  }
+
 
   /** Sets a flag on the first read or skip. */
   private static final class ReadFlagStream extends FilterInputStream {
@@ -85,7 +124,7 @@ final class CheckedRestore {
     CompletableFuture<ArchiveManifest> check = new CompletableFuture<>();
     Thread verifier = new Thread(() -> {
       try {
-        check.complete(VolumeArchive.verify(archive));
+        check.complete(VolumeArchive.checksum(archive));
       } catch (Throwable t) {
         check.completeExceptionally(t);
       }

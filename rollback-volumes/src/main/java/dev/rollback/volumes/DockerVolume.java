@@ -218,7 +218,7 @@ public final class DockerVolume implements VolumeSource {
     }
     String helper = createHelper(true);
     try (InputStream tar = EngineArchive.get(docker.host(), helper, MOUNT + "/.")) {
-      TarEntries.forEach(tar, sink);
+      TarEntries.forEach(tar, sink, true);
     } catch (IOException e) {
       throw new VolumeException("reading " + describe() + " through the Engine's archive API failed: "
           + e.getMessage(), e);
@@ -240,18 +240,21 @@ public final class DockerVolume implements VolumeSource {
     requireExists("restore into");
     // the helper first: a missing image or a refused create fails before anything is deleted
     String helper = createHelper(false);
+    Optional<Path> dir = Optional.empty();
     try {
-      Optional<Path> dir = direct(true, helper);
+      dir = direct(true, helper);
       if (dir.isPresent()) {
         LocalTree.clear(dir.get());
         LocalTree.extract(tar, dir.get());
         return;
       }
       clear();
-      EngineArchive.put(docker.host(), helper, MOUNT, tar);
+      // the daemon unpacks what it is sent: only entries TarEntryCheck passed, written again
+      EngineArchive.put(docker.host(), helper, MOUNT, new CheckedTarStream(tar));
     } catch (IOException | java.io.UncheckedIOException e) {
-      throw new VolumeException("writing " + describe() + " through the Engine's archive API failed: "
-          + e.getMessage() + "; the volume may be partly restored: restore it again", e);
+      throw new VolumeException("writing " + describe() + (dir.isPresent() ? " in " + dir.get()
+          : " through the Engine's archive API") + " failed: " + e.getMessage()
+          + "; the volume may be partly restored: restore it again", e);
     } finally {
       removeHelper(helper);
     }

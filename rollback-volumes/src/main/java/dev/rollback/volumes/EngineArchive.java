@@ -70,22 +70,40 @@ final class EngineArchive {
     String what = "PUT archive into " + path + " of container " + container;
     try (SocketChannel ch = connect(host)) {
       InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 1 << 16);
+      IOException sourceFailed = null;
       try {
         OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), BUFFER + 16);
         out.write(("PUT " + target(container, path) + " HTTP/1.1\r\nHost: docker\r\n"
             + "Content-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII));
         byte[] buf = new byte[BUFFER];
-        int n;
-        while ((n = tar.readNBytes(buf, 0, buf.length)) > 0) {
+        while (true) {
+          int n;
+          try {
+            n = tar.readNBytes(buf, 0, buf.length);
+          } catch (IOException failed) {
+            sourceFailed = failed;
+            break;
+          }
+          if (n <= 0) {
+            break;
+          }
           out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
           out.write(buf, 0, n);
           out.write('\r');
           out.write('\n');
         }
+        if (sourceFailed != null) {
+          // a refused entry, a corrupt archive: the body is never ended and the connection is closed, so the
+          // daemon takes the upload for a broken one rather than a shorter whole one
+          throw sourceFailed;
+        }
         out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
       } catch (IOException writeFailed) {
+        if (writeFailed == sourceFailed) {
+          throw sourceFailed;
+        }
         // the daemon may have answered and closed early: its answer says why
         try (InputStream answer = body(in, what)) {
           answer.transferTo(OutputStream.nullOutputStream());

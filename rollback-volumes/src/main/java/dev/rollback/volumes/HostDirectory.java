@@ -22,7 +22,8 @@ import java.util.concurrent.ExecutionException;
  *
  * <p>Owners are kept when restoring as root (locally, or {@code tar -p --numeric-owner} remotely); a non-root
  * restore leaves files owned by the user running it, as {@code tar} does. Sockets, FIFOs and device nodes are
- * skipped locally.
+ * skipped when backing up. Restoring, every entry passes {@link TarEntryCheck} before it is written (locally) or
+ * sent to the remote {@code tar} (which gets the checked entries written again, never the archive's own bytes).
  *
  * <pre>{@code
  * VolumeArchive.create(HostDirectory.local(Path.of("/srv/uploads")), Path.of("/backups/uploads.tar.gz"),
@@ -114,7 +115,7 @@ public final class HostDirectory implements VolumeSource {
         }
       });
       try {
-        TarEntries.forEach(in, sink);
+        TarEntries.forEach(in, sink, true);
       } catch (IOException e) {
         in.close(); // unblocks the writer
         run.exceptionally(t -> null).join();
@@ -146,9 +147,25 @@ public final class HostDirectory implements VolumeSource {
     Command clear = Command.of(List.of("find", remote, "-mindepth", "1", "-maxdepth", "1", "-exec", "rm", "-rf",
         "{}", "+"));
     executor.run(clear).requireSuccess();
+    // the remote tar gets the stream as TarEntryCheck passed it, written again: a refused entry never reaches it
+    CheckedTarStream checked = new CheckedTarStream(tar);
     Command untar = Command.of("tar", "-C", remote, "--numeric-owner", "-xpf", "-")
-        .withStdin(() -> tar, "the archive's tar stream");
-    executor.run(untar).requireSuccess();
+        .withStdin(() -> checked, "the archive's tar stream");
+    try {
+      executor.run(untar).requireSuccess();
+    } catch (RuntimeException e) {
+      TarEntryCheck.Refused refused = checked.refusal();
+      if (refused != null) {
+        throw new VolumeException("restoring into " + describe() + " failed: " + refused.getMessage()
+            + "; it was not sent, but the entries before it were: the directory may be partly restored", refused);
+      }
+      throw e;
+    }
+    if (checked.refusal() != null) {
+      throw new VolumeException("restoring into " + describe() + " failed: " + checked.refusal().getMessage()
+          + "; it was not sent, but the entries before it were: the directory may be partly restored",
+          checked.refusal());
+    }
   }
 
   /**

@@ -11,6 +11,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
@@ -122,50 +123,50 @@ final class LocalTree {
     }
   }
 
-  /** Unpacks a tar stream under {@code root}; directory modes and mtimes are set last, deepest first. */
+  /**
+   * Unpacks a tar stream under {@code root}; directory modes and mtimes are set last, deepest first. Every entry
+   * passes {@link TarEntryCheck} before anything is written for it, and, should a symlink be in the way anyway (one
+   * the target held already), no path is ever resolved through it: every directory on the way is made with
+   * {@code mkdir} or found by {@code lstat} to be a real directory, and files are created exclusively.
+   *
+   * @throws TarEntryCheck.Refused when an entry must not be unpacked (nothing was written for it)
+   */
   static void extract(InputStream tar, Path root) throws IOException {
     Path base = root.toAbsolutePath().normalize();
     TarArchiveInputStream in = new TarArchiveInputStream(tar, "UTF-8");
+    TarEntryCheck check = new TarEntryCheck();
     List<TarArchiveEntry> dirs = new ArrayList<>();
-    // directories known to exist: createDirectories on an existing one costs a failed mkdir and an exception
-    Set<Path> made = new HashSet<>();
-    made.add(base);
+    // real directories under base, made here or found by lstat: a path under them never crosses a symlink, since no
+    // entry can turn a directory into one (TarEntryCheck refuses it, and createSymbolicLink never replaces anything)
+    Set<Path> real = new HashSet<>();
+    real.add(base);
     byte[] buf = new byte[COPY_BUFFER];
     TarArchiveEntry e;
     while ((e = in.getNextEntry()) != null) {
-      String name = TarEntries.relative(e.getName());
-      if (name.isEmpty() || name.equals("/")) {
+      String name = check.accept(e);
+      if (name.isEmpty()) {
         continue;
       }
-      Path p = base.resolve(name).normalize();
-      if (!p.startsWith(base) || p.equals(base)) {
-        throw new IOException("tar entry '" + e.getName() + "' points outside " + base + "; refusing the stream");
+      Path p = base.resolve(name);
+      if (!p.normalize().startsWith(base) || p.equals(base)) {
+        throw new TarEntryCheck.Refused(e.getName(), "points outside " + base);
       }
-      if (made.add(p.getParent())) {
-        Files.createDirectories(p.getParent());
-      }
+      realDirectory(base, p.getParent(), real, e.getName(), true);
       if (e.isDirectory()) {
-        if (made.add(p)) {
-          Files.createDirectories(p);
-        }
+        realDirectory(base, p, real, e.getName(), true);
         dirs.add(TarEntries.copy(e, name));
         continue;
       } else if (e.isSymbolicLink()) {
         Files.createSymbolicLink(p, Path.of(e.getLinkName()));
       } else if (e.isLink()) {
-        Path target = base.resolve(TarEntries.relative(e.getLinkName())).normalize();
-        if (!target.startsWith(base)) {
-          throw new IOException("hard link '" + e.getName() + "' points outside " + base + "; refusing the stream");
-        }
-        Files.createLink(p, target);
+        Files.createLink(p, linkTarget(base, e, real));
         continue;
-      } else if (TarEntries.regular(e)) {
-        write(in, p, buf);
       } else {
-        continue;
+        write(in, e, p, buf); // TarEntryCheck let only regular files through here
       }
       setOwner(p, e);
       if (!e.isSymbolicLink()) {
+        // p was created exclusively just now: it is the file itself, not a symlink
         Files.setAttribute(p, "unix:mode", e.getMode() & 07777);
         Files.setLastModifiedTime(p, FileTime.fromMillis(e.getModTime().getTime()));
       }
@@ -174,9 +175,65 @@ final class LocalTree {
       TarArchiveEntry d = dirs.get(i);
       Path p = base.resolve(d.getName());
       setOwner(p, d);
-      Files.setAttribute(p, "unix:mode", d.getMode() & 07777);
-      Files.setLastModifiedTime(p, FileTime.fromMillis(d.getModTime().getTime()));
+      Files.setAttribute(p, "unix:mode", d.getMode() & 07777, NOFOLLOW);
+      Files.getFileAttributeView(p, BasicFileAttributeView.class, NOFOLLOW)
+          .setTimes(FileTime.fromMillis(d.getModTime().getTime()), null, null);
     }
+  }
+
+  /**
+   * Makes sure {@code dir}, under {@code base}, is a real directory: each missing one on the way is made with
+   * {@code mkdir} (when {@code create}), each existing one must be a directory by {@code lstat}, never a symlink.
+   */
+  private static void realDirectory(Path base, Path dir, Set<Path> real, String entry, boolean create)
+      throws IOException {
+    if (real.contains(dir)) {
+      return;
+    }
+    Path cur = base;
+    for (Path part : base.relativize(dir)) {
+      cur = cur.resolve(part);
+      if (real.contains(cur)) {
+        continue;
+      }
+      if (create) {
+        try {
+          Files.createDirectory(cur); // mkdir: never follows a symlink at cur, fails on it instead
+          real.add(cur);
+          continue;
+        } catch (FileAlreadyExistsException exists) {
+          // look at what is there
+        }
+      }
+      BasicFileAttributes a = Files.readAttributes(cur, BasicFileAttributes.class, NOFOLLOW);
+      if (a.isSymbolicLink()) {
+        throw new TarEntryCheck.Refused(entry, "would be written through the symlink '" + base.relativize(cur)
+            + "' (-> " + Files.readSymbolicLink(cur) + ") in " + base);
+      }
+      if (!a.isDirectory()) {
+        throw new IOException("tar entry '" + TarEntryCheck.printable(entry) + "' needs '" + base.relativize(cur)
+            + "' in " + base + " to be a directory, but an earlier entry made it a file");
+      }
+      real.add(cur);
+    }
+  }
+
+  /** A hard link's target: an existing file under {@code base}, reached through real directories only. */
+  private static Path linkTarget(Path base, TarArchiveEntry e, Set<Path> real) throws IOException {
+    Path target = base.resolve(TarEntries.relative(e.getLinkName()));
+    if (!target.normalize().startsWith(base) || target.equals(base)) {
+      throw new TarEntryCheck.Refused(e.getName(), "is a hard link pointing outside " + base);
+    }
+    try {
+      realDirectory(base, target.getParent(), real, e.getName(), false);
+      if (Files.readAttributes(target, BasicFileAttributes.class, NOFOLLOW).isSymbolicLink()) {
+        throw new TarEntryCheck.Refused(e.getName(), "is a hard link to the symlink '" + e.getLinkName() + "'");
+      }
+    } catch (java.nio.file.NoSuchFileException missing) {
+      throw new IOException("tar entry '" + TarEntryCheck.printable(e.getName()) + "' is a hard link to '"
+          + e.getLinkName() + "', which no earlier entry made", missing);
+    }
+    return target;
   }
 
   /**
@@ -185,21 +242,19 @@ final class LocalTree {
    * {@code Files.copy(in, p, REPLACE_EXISTING)} would, but without a failed unlink for every new file and with a
    * buffer 32 times larger than its 8 KiB.
    */
-  private static void write(InputStream in, Path p, byte[] buf) throws IOException {
+  private static void write(TarArchiveInputStream in, TarArchiveEntry e, Path p, byte[] buf) throws IOException {
     try (OutputStream out = create(p)) {
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        out.write(buf, 0, n);
-      }
+      TarEntryCheck.copyContent(in, e, buf, out);
     }
   }
 
+
   private static OutputStream create(Path p) throws IOException {
     try {
-      return Files.newOutputStream(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      return Files.newOutputStream(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, NOFOLLOW);
     } catch (FileAlreadyExistsException exists) {
-      Files.delete(p);
-      return Files.newOutputStream(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      Files.delete(p); // unlinks what is there (a symlink included), never follows it
+      return Files.newOutputStream(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, NOFOLLOW);
     }
   }
 

@@ -55,7 +55,8 @@ final class TarEntries {
    */
   static TarArchiveEntry copy(TarArchiveEntry src, String name) throws IOException {
     String n = src.isDirectory() && !name.endsWith("/") ? name + "/" : name;
-    TarArchiveEntry e = new TarArchiveEntry(n, src.getLinkFlag(), true);
+    // a directory is written as one whatever its header said (an old-style file entry whose name ends in '/')
+    TarArchiveEntry e = new TarArchiveEntry(n, src.isDirectory() ? TarConstants.LF_DIR : src.getLinkFlag(), true);
     e.setMode(src.getMode() & 07777);
     e.setUserId(src.getLongUserId());
     e.setGroupId(src.getLongGroupId());
@@ -99,14 +100,19 @@ final class TarEntries {
    *
    * @param tar the uncompressed stream; read to its end, not closed
    * @param sink the receiver
+   * @param restorable only regular files, directories, symlinks and hard links (a backup: devices and FIFOs do not
+   *     belong in a data volume, and a restore refuses them); false for every entry
    * @throws IOException when the stream is not tar or the sink fails
    */
-  static void forEach(InputStream tar, TarEntrySink sink) throws IOException {
+  static void forEach(InputStream tar, TarEntrySink sink, boolean restorable) throws IOException {
     TarArchiveInputStream in = new TarArchiveInputStream(tar, "UTF-8");
     TarArchiveEntry e;
     while ((e = in.getNextEntry()) != null) {
       String name = relative(e.getName());
       if (name.isEmpty() || name.equals("/")) {
+        continue;
+      }
+      if (restorable && !e.isDirectory() && !e.isSymbolicLink() && !e.isLink() && !regular(e)) {
         continue;
       }
       sink.accept(copy(e, name), in);

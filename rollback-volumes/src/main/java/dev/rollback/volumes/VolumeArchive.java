@@ -1,5 +1,6 @@
 package dev.rollback.volumes;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +14,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
@@ -35,6 +41,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 public final class VolumeArchive {
   private static final int COPY_BUFFER = 1 << 16;
   private static final int TAR_BUFFER = 1 << 18;
+  private static final AtomicInteger CHECKERS = new AtomicInteger();
 
   private VolumeArchive() {}
 
@@ -130,14 +137,57 @@ public final class VolumeArchive {
   }
 
   /**
-   * Checks an archive against its manifest: the file's size and sha256. Reads the whole file.
+   * Checks an archive before it is restored: the file's size and sha256 against its manifest, and every entry it
+   * holds against what may be unpacked (see {@link UnsafeArchiveException}: no absolute or {@code ..} names, nothing
+   * beneath a symlink an earlier entry made, no hard link out of the root, no device or FIFO). Reads the whole
+   * file, hashing it on this thread while another decompresses it to check the entries.
+   *
+   * @param archive the archive
+   * @return its manifest
+   * @throws ArchiveIntegrityException when the manifest is missing or the file does not match it
+   * @throws UnsafeArchiveException when an entry must not be unpacked (the message names it and says why)
+   */
+  public static ArchiveManifest verify(Path archive) {
+    ArchiveManifest m = manifestOf(archive);
+    FutureTask<Void> entries = new FutureTask<>(() -> {
+      checkEntries(archive);
+      return null;
+    });
+    Thread t = new Thread(entries, "rollback-check-entries-" + CHECKERS.incrementAndGet());
+    t.setDaemon(true);
+    t.start();
+    try {
+      checksum(archive, m);
+    } catch (RuntimeException bad) {
+      entries.cancel(true);
+      throw bad; // a file that does not match its manifest says so, whatever its entries look like
+    }
+    try {
+      entries.get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r
+          : new ArchiveIntegrityException("checking the entries of " + archive + " failed: " + e.getCause(), e);
+    } catch (InterruptedException e) {
+      entries.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new ArchiveIntegrityException("interrupted while checking the entries of " + archive, e);
+    }
+    return m;
+  }
+
+  /**
+   * Checks an archive's size and sha256 against its manifest only (a restore into an empty target checks the
+   * entries while unpacking them).
    *
    * @param archive the archive
    * @return its manifest
    * @throws ArchiveIntegrityException when the manifest is missing or the file does not match it
    */
-  public static ArchiveManifest verify(Path archive) {
-    ArchiveManifest m = manifestOf(archive);
+  static ArchiveManifest checksum(Path archive) {
+    return checksum(archive, manifestOf(archive));
+  }
+
+  private static ArchiveManifest checksum(Path archive, ArchiveManifest m) {
     MessageDigest sha = ArchiveFileOutput.newSha256();
     long size = 0;
     try (InputStream in = Files.newInputStream(archive)) {
@@ -160,6 +210,48 @@ public final class VolumeArchive {
           + "); nothing was changed. Use another archive");
     }
     return m;
+  }
+
+  /**
+   * Decompresses an archive and runs every entry through {@link TarEntryCheck}; does not look at the checksum.
+   *
+   * @param archive the archive
+   * @throws UnsafeArchiveException when an entry must not be unpacked
+   * @throws ArchiveIntegrityException when the archive cannot be read as a compressed tar stream
+   */
+  static void checkEntries(Path archive) {
+    TarEntryCheck check = new TarEntryCheck();
+    try (InputStream in = Compression.forFile(archive).decompress(Files.newInputStream(archive))) {
+      TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(in, COPY_BUFFER), "UTF-8");
+      byte[] buf = new byte[COPY_BUFFER];
+      TarArchiveEntry e;
+      while ((e = tar.getNextEntry()) != null) {
+        check.accept(e);
+        if (TarEntries.regular(e)) {
+          // read through: a size header larger than the data left must fail here, not in the unpacker
+          TarEntryCheck.copyContent(tar, e, buf, null);
+        }
+      }
+    } catch (TarEntryCheck.Refused r) {
+      throw unsafe(archive, r, "nothing was changed");
+    } catch (IOException e) {
+      throw new ArchiveIntegrityException("archive " + archive + " cannot be read as a tar stream: " + e.getMessage()
+          + "; nothing was changed. Use another archive", e);
+    }
+  }
+
+  /**
+   * The exception for an entry refused while checking or unpacking an archive.
+   *
+   * @param archive the archive
+   * @param r the refusal
+   * @param changed what happened to the target, e.g. {@code nothing was changed}
+   * @return the exception to throw
+   */
+  static UnsafeArchiveException unsafe(Path archive, TarEntryCheck.Refused r, String changed) {
+    return new UnsafeArchiveException("refusing archive " + archive + ": tar entry '"
+        + TarEntryCheck.printable(r.entry()) + "' " + r.reason() + "; " + changed + ". Use another archive",
+        r.entry(), r);
   }
 
   /** The manifest of an existing archive that names it; does not read the archive. */
@@ -224,7 +316,7 @@ public final class VolumeArchive {
    */
   public static void read(Path archive, TarEntrySink sink) {
     try (InputStream in = Compression.forFile(archive).decompress(Files.newInputStream(archive))) {
-      TarEntries.forEach(in, sink);
+      TarEntries.forEach(in, sink, false);
     } catch (IOException e) {
       throw new VolumeException("cannot read archive " + archive + ": " + e, e);
     }

@@ -17,8 +17,8 @@ import java.util.Set;
  * Restores a volume (or directory) from an archive, as a plan step.
  *
  * <ul>
- *   <li>preflight: the archive matches its manifest (sha256 and size) and the target exists; otherwise the plan
- *       stops with nothing changed;
+ *   <li>preflight: the archive matches its manifest (sha256 and size), holds no refused entry
+ *       ({@link UnsafeArchiveException}), and the target exists; otherwise the plan stops with nothing changed;
  *   <li>checkpoint: a safety backup of the current contents into {@link #withSafetyBackups the safety directory}
  *       (default: the archive's own directory), pinned so retention keeps it until the plan is verified
  *       ({@link #finish} releases the pin, the archive stays) or restored;

@@ -38,7 +38,9 @@ public interface VolumeSource {
 
   /**
    * Empties the source and unpacks an uncompressed tar stream into it, keeping modes, owners, mtimes and
-   * symlinks. Callers verify the stream's archive first: this deletes the current contents.
+   * symlinks. Callers verify the stream's archive first: this deletes the current contents. The built-in sources
+   * check every entry as they unpack or send it and fail at the first one refused (see
+   * {@link UnsafeArchiveException}); what came before it stays.
    *
    * @param tar an uncompressed tar stream with names relative to the root; read to its end, not closed
    * @throws VolumeException when the source cannot be cleared or written
