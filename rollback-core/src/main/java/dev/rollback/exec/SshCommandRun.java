@@ -84,6 +84,20 @@ final class SshCommandRun {
     return LocalExecutor.mask(c, c.display());
   }
 
+  /**
+   * sshj's words for a dropped connection ("Broken transport; encountered EOF") told as what happened; other
+   * messages masked and quoted.
+   */
+  private String lost(Throwable e) {
+    String m = String.valueOf(e.getMessage());
+    if (m.contains("Broken transport") || m.contains("encountered EOF") || m.contains("Connection reset")
+        || m.contains("Socket closed") || m.contains("Broken pipe")) {
+      return "the SSH connection was lost (the server closed it: sshd restarted or killed, or the network"
+          + " dropped) [" + mask(m) + "]";
+    }
+    return mask(m);
+  }
+
   private ExecResult run(Duration timeout) {
     String line = RemoteCommandLine.of(command, marker);
     byte[] preamble = RemoteCommandLine.secretPreamble(command);
@@ -96,7 +110,7 @@ final class SshCommandRun {
     } catch (SSHException | RuntimeException e) {
       closeQuietly(stdin);
       closeQuietly(channel);
-      throw new ExecException(where + ": cannot start " + shown + ": " + mask(e.getMessage()), e);
+      throw new ExecException(where + ": cannot start " + shown + ": " + lost(e), e);
     }
     Future<Long> outPump = StreamPump.copy(channel.getInputStream(), command.stdout().orElse(out), false);
     Future<Long> errPump = StreamPump.copy(channel.getErrorStream(), stderrFilter, false);
@@ -110,8 +124,8 @@ final class SshCommandRun {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       inPump.cancel(true);
       kill();
-      throw new ExecException(where + ": I/O failed while running " + shown + ": " + mask(cause.getMessage()),
-          cause);
+      throw new ExecException(where + ": I/O failed while running " + shown + ": " + lost(cause)
+          + "; whether the command finished on the host is unknown", cause);
     } catch (InterruptedException e) {
       Thread.interrupted(); // clear it so the kill's own waits work; set again below
       inPump.cancel(true);

@@ -2,6 +2,8 @@ package dev.rollback.exec;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.concurrent.Semaphore;
 import net.schmizz.sshj.SSHClient;
 
@@ -35,6 +37,7 @@ import net.schmizz.sshj.SSHClient;
  * connection reads it again.
  */
 public final class SshExecutor implements Executor {
+  private static final Logger LOG = LoggerFactory.getLogger(SshExecutor.class);
   private final SshOptions options;
   private final String host;
   private final String description;
@@ -153,6 +156,8 @@ public final class SshExecutor implements Executor {
       }
       if (client == null || !client.isConnected() || !client.isAuthenticated()) {
         if (client != null) {
+          // Never silent: a reconnect means an earlier command's connection died, maybe with it half done.
+          LOG.warn("{}: the SSH connection was lost; opening a new one to run {}", description, shown);
           SshConnector.closeQuietly(client);
           client = null;
         }

@@ -260,6 +260,45 @@ class SshExecutorIT {
   }
 
   @Test
+  void aConnectionWhoseSshdIsKilledIsReportedAsLostAndTheNextCommandReconnects() throws Exception {
+    String tag = "rb-lost-" + UUID.randomUUID();
+    try (SshExecutor own = SshExecutor.connect(options)) {
+      CompletableFuture<Throwable> running = CompletableFuture.supplyAsync(() -> {
+        try {
+          own.run(Command.of("sh", "-c", "sleep 30; echo " + tag));
+          return null;
+        } catch (RuntimeException e) {
+          return e;
+        }
+      });
+      poll(Duration.ofSeconds(10), () -> !processesContaining("echo " + tag).isEmpty(), "the remote shell to start");
+      // The per-connection sshd above the remote shell: kill it as an OOM killer or a crash would.
+      String shell = processesContaining("echo " + tag).iterator().next();
+      ProcessHandle p = ProcessHandle.of(Long.parseLong(shell)).orElseThrow();
+      ProcessHandle sshd = null;
+      for (ProcessHandle h = p; h != null; h = h.parent().orElse(null)) {
+        String cmd = h.info().command().orElse("");
+        if (cmd.endsWith("sshd")) {
+          sshd = h;
+          break;
+        }
+      }
+      assertThat(sshd).as("the sshd serving the connection").isNotNull();
+      sshd.destroyForcibly();
+
+      Throwable failure = running.get(20, TimeUnit.SECONDS);
+      assertThat(failure).isInstanceOf(ExecException.class);
+      assertThat(failure.getMessage()).contains("the SSH connection was lost")
+          .contains("whether the command finished on the host is unknown");
+      assertThat(own.run(Command.of("echo", "again")).requireSuccess().stdoutTrimmed()).isEqualTo("again");
+    } finally {
+      for (String pid : processesContaining("echo " + tag)) {
+        ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+      }
+    }
+  }
+
+  @Test
   void defaultCommandTimeoutFromOptionsApplies() {
     try (SshExecutor withDefault = SshExecutor.connect(options.withCommandTimeout(Duration.ofMillis(500)))) {
       ExecResult r = withDefault.run(Command.of("sleep", "20"));
