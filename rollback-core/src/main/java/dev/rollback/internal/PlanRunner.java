@@ -13,6 +13,7 @@ import dev.rollback.RollbackReport;
 import dev.rollback.RollbackStrategy;
 import dev.rollback.StepReport;
 import dev.rollback.StepState;
+import dev.rollback.UntrustedPathException;
 import dev.rollback.VerificationRun;
 import dev.rollback.journal.JournalEntry;
 import dev.rollback.lock.LockHandle;
@@ -171,7 +172,22 @@ public final class PlanRunner {
 
   private Result runLocked(RunContext ctx, LockHolder me, boolean finish) {
     Book book = new Book();
-    List<JournalEntry> interrupted = readInterrupted(ctx);
+    List<JournalEntry> interrupted;
+    try {
+      interrupted = plan.journal().interrupted(target);
+    } catch (UntrustedPathException e) {
+      // A journal others can forge or redirect is refused like any hostile input: before any change.
+      listener.onPlanStarted(target, ctx.runId(), steps.size());
+      String refusal = "the journal cannot be trusted: " + e.getMessage();
+      ctx.event("plan", "refused before any change: " + refusal);
+      RollbackReport report = report(ctx, book, Outcome.REFUSED, refusal, List.of());
+      listener.onOutcome(report);
+      return new Result(report, new ArrayDeque<>());
+    } catch (RuntimeException e) {
+      LOG.error("{}: cannot read the journal ({}); going on without it", target, e.getMessage());
+      ctx.event("plan", "journal unreadable: " + e.getMessage());
+      interrupted = List.of();
+    }
     listener.onPlanStarted(target, ctx.runId(), steps.size());
     ctx.event("plan", "started with " + steps.size() + " step(s); lock held (" + plan.lock().describe() + ")");
     for (JournalEntry e : interrupted) {
@@ -358,16 +374,6 @@ public final class PlanRunner {
       ctx.event(kind, (v.passed() ? "passed: " : "FAILED: ") + v.summary());
     }
     return v;
-  }
-
-  private List<JournalEntry> readInterrupted(RunContext ctx) {
-    try {
-      return plan.journal().interrupted(target);
-    } catch (RuntimeException e) {
-      LOG.error("{}: cannot read the journal ({}); going on without it", target, e.getMessage());
-      ctx.event("plan", "journal unreadable: " + e.getMessage());
-      return List.of();
-    }
   }
 
   private void journal(RunContext ctx, LockHolder me, String event, String runId, Outcome outcome, String detail) {

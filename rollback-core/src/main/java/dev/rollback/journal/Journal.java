@@ -1,5 +1,7 @@
 package dev.rollback.journal;
 
+import dev.rollback.StateDirectory;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -60,13 +62,14 @@ public interface Journal {
   }
 
   /**
-   * The default journal: {@code ${java.io.tmpdir}/rollback/journal.jsonl}. Set your own durable path in
-   * production.
+   * The default journal: {@code journal.jsonl} in the user's {@linkplain StateDirectory#defaultDir() state
+   * directory} ({@code $XDG_STATE_HOME/rollback}, else {@code ~/.local/state/rollback}), private and durable across
+   * reboots. Name your own in production, on a disk that outlives the machine if you can.
    *
    * @return the journal
    */
   static Journal defaultJournal() {
-    return JsonLinesJournal.at(Path.of(System.getProperty("java.io.tmpdir"), "rollback", "journal.jsonl"));
+    return JsonLinesJournal.at(StateDirectory.defaultDir().resolve("journal.jsonl"));
   }
 
   /** @return a journal that records nothing */

@@ -1,5 +1,8 @@
 package dev.rollback.journal;
 
+import dev.rollback.StateDirectory;
+import java.nio.file.LinkOption;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.rollback.RollbackException;
 import dev.rollback.internal.Json;
@@ -20,6 +23,10 @@ import java.util.Objects;
  * ({@code fsync}) before {@link #append} returns, so an entry survives a crash right after it. Lines that cannot
  * be read (a torn last line after a power loss) are skipped. Thread-safe; several processes may append to one
  * file.
+ *
+ * <p>The file must be private: a journal that is a symbolic link, belongs to another user or is writable by others
+ * (or sits in a directory others can write without the sticky bit) is refused ({@link StateDirectory}); a directory
+ * it creates is {@code 0700}.
  */
 public final class JsonLinesJournal implements Journal {
   private final Path file;
@@ -49,10 +56,11 @@ public final class JsonLinesJournal implements Journal {
     try {
       Path parent = file.getParent();
       if (parent != null) {
-        Files.createDirectories(parent);
+        StateDirectory.ensurePrivateDir(parent, "the journal's directory");
       }
+      StateDirectory.requirePrivate(file, "the journal");
       try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.APPEND)) {
+          StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS)) {
         ByteBuffer b = ByteBuffer.wrap(line);
         while (b.hasRemaining()) {
           ch.write(b);
@@ -68,6 +76,7 @@ public final class JsonLinesJournal implements Journal {
   public List<JournalEntry> entries(String target) {
     List<JournalEntry> out = new ArrayList<>();
     List<String> lines;
+    StateDirectory.requirePrivate(file, "the journal");
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {

@@ -1,5 +1,8 @@
 package dev.rollback.lock;
 
+import dev.rollback.StateDirectory;
+import java.nio.file.LinkOption;
+
 import dev.rollback.RollbackException;
 import dev.rollback.RollbackInProgressException;
 import java.io.IOException;
@@ -37,8 +40,10 @@ final class FileTargetLock implements TargetLock {
     }
     FileChannel ch = null;
     try {
-      Files.createDirectories(dir);
-      ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      StateDirectory.ensurePrivateDir(dir, "the lock directory");
+      StateDirectory.requirePrivate(file, "the lock file of " + target);
+      ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
+          LinkOption.NOFOLLOW_LINKS);
       FileLock lock;
       try {
         lock = ch.tryLock();

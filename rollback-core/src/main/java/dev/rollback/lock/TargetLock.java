@@ -1,5 +1,7 @@
 package dev.rollback.lock;
 
+import dev.rollback.StateDirectory;
+
 import dev.rollback.RollbackInProgressException;
 import dev.rollback.exec.Executor;
 import java.nio.file.Path;
@@ -74,11 +76,12 @@ public interface TargetLock {
   }
 
   /**
-   * The default lock: {@code inDirectory(${java.io.tmpdir}/rollback/locks)}.
+   * The default lock: {@code inDirectory(<state directory>/locks)}, in the user's {@linkplain
+   * StateDirectory#defaultDir() state directory}: private, unlike the shared {@code java.io.tmpdir}.
    *
    * @return the lock
    */
   static TargetLock defaultLock() {
-    return inDirectory(Path.of(System.getProperty("java.io.tmpdir"), "rollback", "locks"));
+    return inDirectory(StateDirectory.defaultDir().resolve("locks"));
   }
 }

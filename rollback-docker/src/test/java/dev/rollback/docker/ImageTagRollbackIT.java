@@ -315,6 +315,49 @@ class ImageTagRollbackIT {
   }
 
   @Test
+  void aDaemonThatRestartsDuringTheRollbackIsWaitedForAndTheOriginalComesBack() {
+    String repo = "rollback-test/rbdock-img-restart";
+    ReleaseImages rel = releases(repo, TestImages.HEALTHY, TestImages.UNHEALTHY);
+    String name = "rbdock-img-restart";
+    String oldId = fx.run(name, repo + ":release-2", 18115);
+    DaemonRestart restart = DaemonRestart.ofRunningDaemon(fx.env);
+    // The new container's first readiness look stops dockerd (its containers die with SIGTERM) and starts it
+    // again 3 s later, as a daemon upgrade or crash-restart does.
+    java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+    dev.rollback.verify.Check restartsTheDaemon = new dev.rollback.verify.Check() {
+      @Override
+      public String describe() {
+        return "dockerd restarts";
+      }
+
+      @Override
+      public dev.rollback.verify.CheckResult check(dev.rollback.RollbackContext ctx) {
+        if (once.compareAndSet(false, true)) {
+          restart.stopThenStartAfter(Duration.ofSeconds(3));
+        }
+        return dev.rollback.verify.CheckResult.fail("restarting");
+      }
+    };
+    RollbackReport report;
+    try {
+      report = plan(name).step(strategy(name, rel).readiness(ContainerReadiness.defaults()
+              .deadline(Duration.ofSeconds(30)).dockerHealth(false).andCheck(restartsTheDaemon)))
+          .verify(healthOn(18115)).build().run();
+    } finally {
+      restart.awaitBack(fx.docker);
+    }
+
+    assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.RESTORED);
+    assertThat(report.steps().get(0).actions()).anyMatch(a -> a.contains("stopped answering"))
+        .anyMatch(a -> a.contains("answers again after"));
+    InspectContainerResponse now = inspect(name);
+    assertThat(now.getId()).isEqualTo(oldId);
+    assertThat(now.getState().getRunning()).isTrue();
+    assertThat(fx.docker.findContainer(name + "-rollback")).isEmpty();
+    assertThat(report.actionsRequired()).isEmpty();
+  }
+
+  @Test
   void aRestoredOriginalIsNotHeldToTheNewReleasesReadinessCheck() {
     String repo = "rollback-test/rbdock-img-ready";
     ReleaseImages rel = releases(repo, TestImages.UNHEALTHY, TestImages.HEALTHY);
