@@ -95,6 +95,17 @@ public final class RollbackPlan {
   }
 
   /**
+   * Starts the rollback on its own thread and returns a handle to cancel it or wait for its report (see
+   * {@link RunningRollback}). Interrupting the thread that calls {@link #run()} has the same effect as
+   * {@link RunningRollback#cancel()}.
+   *
+   * @return the running rollback
+   */
+  public RunningRollback start() {
+    return new RunningRollback(this);
+  }
+
+  /**
    * Runs the rollback like {@link #run()} and keeps its checkpoints, so a rollback that succeeded can be put back
    * later with {@link CompletedRun#undo()} (a fleet does this for the hosts of a wave that failed elsewhere).
    *

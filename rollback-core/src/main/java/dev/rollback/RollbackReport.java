@@ -30,11 +30,13 @@ import java.util.Locale;
  * @param failure why the rollback did not succeed, or null
  * @param actionsRequired what a person must do now (non-empty for {@code FAILED})
  * @param interruptedRuns earlier runs of this target that started and never finished
+ * @param cancelled true when the run was cancelled (its handle, or its thread interrupted) before it could finish
+ *     rolling back; {@link #outcome} is then the true state: {@code RESTORED} when the original is back
  */
 @JsonIgnoreProperties(value = "verified", allowGetters = true)
 public record RollbackReport(String target, String runId, Outcome outcome, FailurePolicy policy, Instant startedAt,
     Duration duration, List<StepReport> steps, List<VerificationRun> verifications, List<TimelineEvent> timeline,
-    String failure, List<String> actionsRequired, List<JournalEntry> interruptedRuns) {
+    String failure, List<String> actionsRequired, List<JournalEntry> interruptedRuns, boolean cancelled) {
 
   /** Copies the lists. */
   public RollbackReport {
@@ -111,7 +113,8 @@ public record RollbackReport(String target, String runId, Outcome outcome, Failu
   public String toText() {
     StringBuilder sb = new StringBuilder();
     boolean unverified = (outcome == Outcome.ROLLED_BACK || outcome == Outcome.RESTORED) && !verified();
-    sb.append("rollback of ").append(target).append(": ").append(outcome).append(unverified ? ", unverified" : "")
+    sb.append("rollback of ").append(target).append(": ").append(outcome).append(cancelled ? " (CANCELLED)" : "")
+        .append(unverified ? ", unverified" : "")
         .append(" in ").append(secs(duration))
         .append(" (run ").append(runId).append(", started ").append(startedAt).append(")\n");
     for (JournalEntry e : interruptedRuns) {

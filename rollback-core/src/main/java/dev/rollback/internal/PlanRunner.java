@@ -28,6 +28,10 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,9 +43,19 @@ public final class PlanRunner {
   private final RollbackListener listener;
   private final String target;
   private final List<RollbackStrategy> steps;
+  private final AtomicBoolean cancel;
 
   /** @param plan the plan */
   public PlanRunner(RollbackPlan plan) {
+    this(plan, new AtomicBoolean());
+  }
+
+  /**
+   * @param plan the plan
+   * @param cancel set to ask the run to stop waiting and put the original back
+   */
+  public PlanRunner(RollbackPlan plan, AtomicBoolean cancel) {
+    this.cancel = cancel;
     this.plan = plan;
     this.listener = new SafeListener(plan.listeners());
     this.target = plan.target();
@@ -95,8 +109,59 @@ public final class PlanRunner {
     try {
       return body.apply(ctx, handle.holder());
     } finally {
-      release(handle);
-      ctx.cleanUp();
+      // an interrupted thread would close the lock's channel instead of releasing it: release, then re-assert
+      boolean interrupted = Thread.interrupted();
+      try {
+        release(handle);
+        ctx.cleanUp();
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+
+  /** @return true when the run was asked to stop: by its handle or by interrupting its thread */
+  private boolean cancelRequested() {
+    if (Thread.currentThread().isInterrupted()) {
+      cancel.set(true);
+    }
+    return cancel.get();
+  }
+
+  /**
+   * Runs a body that must not be cut short (a restore, the verification after it) on its own thread, and waits
+   * for it whatever happens to the calling thread: interrupting a run stops its waiting, never its way back. An
+   * interrupt that arrives meanwhile marks the run cancelled and is re-asserted on the calling thread afterwards.
+   */
+  private <T> T uninterruptibly(String what, Supplier<T> body) {
+    boolean interrupted = Thread.interrupted();
+    FutureTask<T> task = new FutureTask<>(body::get);
+    Thread t = new Thread(task, "rollback-" + what + "-" + target);
+    t.start();
+    try {
+      while (true) {
+        try {
+          return task.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+          cancel.set(true);
+        } catch (ExecutionException e) {
+          Throwable c = e.getCause();
+          if (c instanceof RuntimeException re) {
+            throw re;
+          }
+          if (c instanceof Error err) {
+            throw err;
+          }
+          throw new IllegalStateException(c);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -198,6 +263,11 @@ public final class PlanRunner {
     journal(ctx, me, JournalEntry.STARTED, ctx.runId(), null, steps.size() + " step(s): " + stepNames());
 
     String refusal = preflight(ctx, book);
+    boolean cancelled = false;
+    if (refusal == null && cancelRequested()) {
+      refusal = "cancelled before any change";
+      cancelled = true;
+    }
     Outcome outcome;
     String failure = null;
     Deque<Done> done = new ArrayDeque<>();
@@ -215,6 +285,11 @@ public final class PlanRunner {
           failure = "verification failed: " + v.summary();
         }
       }
+      if (failure != null && cancelRequested()) {
+        cancelled = true;
+        failure = "cancelled: " + failure;
+        ctx.event("plan", "cancelled: stopped waiting; putting back what changed (not interruptible)");
+      }
       if (failure == null) {
         outcome = Outcome.ROLLED_BACK;
         if (finish) {
@@ -226,14 +301,16 @@ public final class PlanRunner {
         outcome = Outcome.FAILED;
         leaveInstructions(book, done);
       } else {
-        outcome = restore(ctx, book, done, failure);
+        String why = failure;
+        outcome = uninterruptibly("restore", () -> restore(ctx, book, done, why));
       }
     }
+    cancelled = cancelled || cancel.get();
     ctx.enterStep(0);
     ctx.event("outcome", outcome + (failure == null ? "" : ": " + failure));
     journal(ctx, me, JournalEntry.FINISHED, ctx.runId(), outcome, (failure == null ? "ok" : failure)
         + stepSummary(ctx, book));
-    RollbackReport report = report(ctx, book, outcome, failure, interrupted);
+    RollbackReport report = report(ctx, book, outcome, failure, interrupted, cancelled && failure != null);
     listener.onOutcome(report);
     return new Result(report, done);
   }
@@ -256,6 +333,9 @@ public final class PlanRunner {
   private String rollForward(RunContext ctx, Book book, Deque<Done> done) {
     for (int i = 0; i < steps.size(); i++) {
       RollbackStrategy s = steps.get(i);
+      if (i > 0 && cancelRequested()) {
+        return "stopped before step " + (i + 1) + " (" + s.describe() + ")";
+      }
       int idx = i;
       ctx.enterStep(i + 1);
       Checkpoint cp;
@@ -377,6 +457,23 @@ public final class PlanRunner {
   }
 
   private void journal(RunContext ctx, LockHolder me, String event, String runId, Outcome outcome, String detail) {
+    // An interrupted thread closes a FileChannel mid-write (ClosedByInterruptException): the journal's end must be
+    // written anyway, so the flag is cleared for the write and put back after it.
+    boolean interrupted = Thread.interrupted();
+    if (interrupted) {
+      cancel.set(true);
+    }
+    try {
+      journalWrite(ctx, me, event, runId, outcome, detail);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void journalWrite(RunContext ctx, LockHolder me, String event, String runId, Outcome outcome,
+      String detail) {
     try {
       plan.journal().append(new JournalEntry(runId, target, event, plan.clock().instant(), me.host(), me.pid(),
           outcome, detail));
@@ -389,6 +486,11 @@ public final class PlanRunner {
 
   private RollbackReport report(RunContext ctx, Book book, Outcome outcome, String failure,
       List<JournalEntry> interrupted) {
+    return report(ctx, book, outcome, failure, interrupted, false);
+  }
+
+  private RollbackReport report(RunContext ctx, Book book, Outcome outcome, String failure,
+      List<JournalEntry> interrupted, boolean cancelled) {
     List<StepReport> reports = new ArrayList<>();
     for (int i = 0; i < steps.size(); i++) {
       reports.add(new StepReport(i + 1, steps.get(i).describe(), book.states[i], book.checkpoints[i],
@@ -400,7 +502,7 @@ public final class PlanRunner {
     Instant end = plan.clock().instant();
     return new RollbackReport(target, ctx.runId(), outcome, plan.failurePolicy(), ctx.startedAt(),
         Duration.between(ctx.startedAt(), end), reports, book.verifications, ctx.timeline(), failure,
-        book.actionsRequired, interrupted);
+        book.actionsRequired, interrupted, cancelled);
   }
 
   /** @return the preview: every step's preflight, checkpoint and rollback in a dry-run context */
