@@ -2,6 +2,7 @@ package dev.rollback.volumes;
 
 import com.github.dockerjava.api.model.Container;
 import dev.rollback.Checkpoint;
+import dev.rollback.RestoreIncompleteException;
 import dev.rollback.RollbackContext;
 import dev.rollback.RollbackStrategy;
 import dev.rollback.docker.Docker;
@@ -145,13 +146,54 @@ public final class VolumeRestoreRollback implements RollbackStrategy {
           cp.running());
       return;
     }
-    VolumeArchive.verify(cp.safetyBackup());
-    Set<String> toStart = new LinkedHashSet<>(stopRunning(ctx));
-    VolumeArchive.restoreVerified(cp.safetyBackup(), target);
-    ctx.action("restored " + target.describe() + " from its safety backup " + cp.safetyBackup().getFileName());
-    toStart.addAll(cp.running());
-    start(ctx, new ArrayList<>(toStart));
+    try {
+      VolumeArchive.verify(cp.safetyBackup());
+    } catch (RuntimeException e) {
+      throw new RestoreIncompleteException(target.describe() + " holds what the rollback restored from "
+          + archive.getFileName() + "; its safety backup " + cp.safetyBackup() + " does not verify, so it was not"
+          + " touched", "find another copy of " + target.describe() + " from before the rollback; the safety backup"
+          + " is kept, pinned, for inspection", e);
+    }
+    Set<String> toStart = new LinkedHashSet<>(cp.running());
+    boolean unpacked = false;
+    try {
+      toStart.addAll(stopRunning(ctx));
+      VolumeArchive.restoreVerified(cp.safetyBackup(), target);
+      unpacked = true;
+      ctx.action("restored " + target.describe() + " from its safety backup " + cp.safetyBackup().getFileName());
+      start(ctx, new ArrayList<>(toStart));
+    } catch (RuntimeException e) {
+      String containers = toStart.isEmpty() ? "" : "docker start " + String.join(" ", names(toStart));
+      if (unpacked) {
+        throw new RestoreIncompleteException(target.describe() + " is back as it was (from the safety backup "
+            + cp.safetyBackup().getFileName() + "), but its containers are not all running",
+            containers.isEmpty() ? "start what uses " + target.describe() : containers, e);
+      }
+      throw new RestoreIncompleteException(target.describe() + " may hold a partial unpack; the verified safety"
+          + " backup " + cp.safetyBackup() + " holds what it held before the rollback"
+          + (toStart.isEmpty() ? "" : "; containers stopped: " + String.join(", ", names(toStart))),
+          "restore " + cp.safetyBackup() + " into " + target.describe() + " (VolumeArchive.restore(archive,"
+          + " target), or empty it and tar -x the archive)" + (containers.isEmpty() ? "" : ", then " + containers),
+          e);
+    }
     safety.unpin(cp.safetyBackup(), cp.pinOwner());
+  }
+
+  private List<String> names(Set<String> ids) {
+    if (!(target instanceof DockerVolume v)) {
+      return new ArrayList<>(ids);
+    }
+    List<String> out = new ArrayList<>();
+    for (String id : ids) {
+      String name;
+      try {
+        name = shortName(v.docker(), id);
+      } catch (RuntimeException unreachable) {
+        name = id.length() > 12 ? id.substring(0, 12) : id;
+      }
+      out.add(name);
+    }
+    return out;
   }
 
   /**

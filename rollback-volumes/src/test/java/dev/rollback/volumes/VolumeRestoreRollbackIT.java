@@ -109,6 +109,41 @@ class VolumeRestoreRollbackIT {
   }
 
   @Test
+  void aSafetyBackupThatNoLongerVerifiesIsNotRestoredAndTheReportSaysWhatIsWhere() {
+    Check corruptsTheSafetyBackup = new Check() {
+      @Override
+      public String describe() {
+        return "a disk error hits the safety backup";
+      }
+
+      @Override
+      public CheckResult check(RollbackContext ctx) {
+        VolumeBackup b = VolumeBackup.at(backups);
+        Path safety = b.list(volume).stream().filter(p -> !p.equals(archive)).findFirst().orElseThrow();
+        try {
+          LocalTrees.flipMiddleByte(safety);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+        return CheckResult.fail("version v1 rejected");
+      }
+    };
+
+    RollbackReport report = plan(VerificationChain.of(corruptsTheSafetyBackup).retry(Retry.once())).run();
+
+    assertThat(report.outcome()).as(report.toText()).isEqualTo(Outcome.FAILED);
+    assertThat(fx.listing(volume)).as("the restored contents are left, not half-replaced").containsExactlyElementsOf(good);
+    Path safety = VolumeBackup.at(backups).list(volume).stream().filter(p -> !p.equals(archive)).findFirst()
+        .orElseThrow();
+    assertThat(report.actionsRequired()).singleElement().asString().startsWith("step 1 (" + report.steps().get(0)
+        .description() + "): docker volume " + volume + " holds what the rollback restored from "
+        + archive.getFileName() + "; its safety backup " + safety + " does not verify, so it was not touched. Do:"
+        + " find another copy of docker volume " + volume + " from before the rollback; the safety backup is kept,"
+        + " pinned, for inspection (the restore stopped on: ");
+    assertThat(VolumeBackup.at(backups).pinned(safety)).isTrue();
+  }
+
+  @Test
   void failedVerificationPutsTheSafetyBackupBackAndRestartsTheContainers() {
     String user = fx.runUser("rbvol-user-" + suffix(), volume);
 
