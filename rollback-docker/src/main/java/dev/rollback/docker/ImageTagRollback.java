@@ -189,7 +189,7 @@ public final class ImageTagRollback implements RollbackStrategy {
     }
     ops.start(newId, temporaryName);
     String seen = readiness.await(docker, newId, temporaryName + " (" + target.reference() + ")", ctx,
-        new Masker(spec.envValues()));
+        spec.secretMasker(ctx.secretMasker()));
     ctx.action(temporaryName + " ready: " + seen);
     if (keepReplaced) {
       ops.stop(spec.containerId(), container);
@@ -249,7 +249,7 @@ public final class ImageTagRollback implements RollbackStrategy {
     }
     // An original that was unhealthy before the rollback cannot be asked to be healthy now: wait for it to run.
     ContainerReadiness wait = cp.wasReady() ? readiness : readiness.runningOnly();
-    String seen = wait.await(docker, id, container + " (restored)", ctx, new Masker(spec.envValues()));
+    String seen = wait.await(docker, id, container + " (restored)", ctx, spec.secretMasker(ctx.secretMasker()));
     ctx.action(container + " back: " + seen);
   }
 }
