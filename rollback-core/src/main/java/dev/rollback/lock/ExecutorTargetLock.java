@@ -19,7 +19,8 @@ import java.util.UUID;
 final class ExecutorTargetLock implements TargetLock {
   /**
    * $1 the lock directory, $2 this holder's line, $3 a unique name beside it. Exit 0 released, 3 no lock, 4 held
-   * by another (its holder line on stdout), 5 the renamed copy was another's and could not be put back.
+   * by another (its holder line on stdout), 5 the renamed copy was another's and could not be put back, 6 the
+   * rename failed.
    */
   private static final String RELEASE = String.join("\n",
       "h=$(cat -- \"$1/holder\" 2>/dev/null) || { [ -d \"$1\" ] || exit 3; h=; }",
