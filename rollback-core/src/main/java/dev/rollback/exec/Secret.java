@@ -55,7 +55,8 @@ public final class Secret {
 
   /**
    * Masks this secret's value in {@code text} by the SDK's one rule, {@link SecretMasker}: every occurrence of a
-   * value of 3 or more characters, and any URL password; a shorter value is not searched for in free text.
+   * value of 3 or more characters (and of a URL password inside it); a shorter value is not searched for in free
+   * text.
    *
    * @param text any text, may be null
    * @return the text with the value masked, or null when text was null
