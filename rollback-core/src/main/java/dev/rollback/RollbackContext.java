@@ -2,6 +2,7 @@ package dev.rollback;
 
 import dev.rollback.exec.Executor;
 import dev.rollback.exec.LocalExecutor;
+import dev.rollback.exec.SecretMasker;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -57,6 +58,16 @@ public interface RollbackContext {
 
   /** @return the listener every event goes to */
   RollbackListener listener();
+
+  /**
+   * What to mask as secret in text a step or check reports: start from it and add what the step knows (a
+   * container's environment, a command's), then mask.
+   *
+   * @return the plan's masker; default {@link SecretMasker#defaults()}
+   */
+  default SecretMasker secretMasker() {
+    return SecretMasker.defaults();
+  }
 
   /**
    * A context for running checks or strategies outside a plan (a watchdog, a test): real executors, the system

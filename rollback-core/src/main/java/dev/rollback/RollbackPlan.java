@@ -2,6 +2,7 @@ package dev.rollback;
 
 import dev.rollback.internal.PlanRunner;
 import dev.rollback.journal.Journal;
+import dev.rollback.exec.SecretMasker;
 import dev.rollback.lock.TargetLock;
 import dev.rollback.verify.VerificationChain;
 import java.time.Clock;
@@ -50,6 +51,7 @@ public final class RollbackPlan {
   private final FailurePolicy policy;
   private final List<RollbackListener> listeners;
   private final Clock clock;
+  private final SecretMasker secretMasker;
 
   private RollbackPlan(Builder b) {
     this.target = b.target;
@@ -66,6 +68,7 @@ public final class RollbackPlan {
     ls.addAll(b.listeners);
     this.listeners = List.copyOf(ls);
     this.clock = b.clock;
+    this.secretMasker = b.secretMasker;
   }
 
   /**
@@ -171,12 +174,17 @@ public final class RollbackPlan {
     return clock;
   }
 
+  /** @return the masker steps and checks start from ({@link RollbackContext#secretMasker()}) */
+  public SecretMasker secretMasker() {
+    return secretMasker;
+  }
+
   /**
    * Builds a {@link RollbackPlan}. Not thread-safe; the plan it builds is.
    *
    * <p>Defaults: no steps (at least one is required), no checks, lock {@link TargetLock#defaultLock()}, journal
    * {@link Journal#defaultJournal()}, policy {@link FailurePolicy#RESTORE}, SLF4J logging on, the UTC system
-   * clock.
+   * clock, {@link SecretMasker#defaults()}.
    */
   public static final class Builder {
     private final String target;
@@ -189,6 +197,7 @@ public final class RollbackPlan {
     private final List<RollbackListener> listeners = new ArrayList<>();
     private boolean logging = true;
     private Clock clock = Clock.systemUTC();
+    private SecretMasker secretMasker = SecretMasker.defaults();
 
     private Builder(String target) {
       this.target = target;
@@ -290,6 +299,19 @@ public final class RollbackPlan {
      */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Sets what is masked as secret in what steps and checks report (their failures, quoted container logs, the
+     * captured output of commands run through the context): add your variable names or values, e.g.
+     * {@code SecretMasker.defaults().withNamePatterns("*_DSN")}.
+     *
+     * @param masker default {@link SecretMasker#defaults()}
+     * @return this builder
+     */
+    public Builder secretMasker(SecretMasker masker) {
+      this.secretMasker = Objects.requireNonNull(masker, "masker");
       return this;
     }
 

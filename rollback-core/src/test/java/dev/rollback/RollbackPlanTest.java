@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rollback.exec.Command;
 import dev.rollback.exec.LocalExecutor;
+import dev.rollback.exec.SecretMasker;
 import dev.rollback.journal.Journal;
 import dev.rollback.journal.JournalEntry;
 import dev.rollback.lock.LockHandle;
@@ -540,5 +541,38 @@ class RollbackPlanTest {
     }
     assertThatThrownBy(() -> RollbackPlan.builder("ok").build()).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("at least one step");
+  }
+
+  @Test
+  void thePlansSecretMaskerReachesStepsAndTheOutputOfCommandsTheyRun() {
+    List<String> seen = Collections.synchronizedList(new ArrayList<>());
+    RollbackStrategy step = new RollbackStrategy() {
+      @Override
+      public String describe() {
+        return "run a command with a DSN";
+      }
+
+      @Override
+      public Checkpoint checkpoint(RollbackContext ctx) {
+        return Checkpoint.of("none");
+      }
+
+      @Override
+      public void rollback(RollbackContext ctx) {
+        seen.add(String.valueOf(ctx.secretMasker().isSecretName("APP_DSN")));
+        seen.add(ctx.executor(LocalExecutor.create()).run(Command.of("sh", "-c", "echo dsn $APP_DSN port $PORT")
+            .withEnv("APP_DSN", "host=db pw=x9").withEnv("PORT", "8080")).requireSuccess().stdoutTrimmed());
+      }
+
+      @Override
+      public void restore(RollbackContext ctx, Checkpoint checkpoint) {}
+    };
+
+    RollbackReport r = plan().secretMasker(SecretMasker.defaults().withNamePatterns("*_DSN")).step(step).build().run();
+
+    assertThat(r.outcome()).as(r.toText()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(seen).containsExactly("true", "dsn *** port 8080");
+    assertThat(r.steps().get(0).actions()).singleElement().asString().contains("APP_DSN='***'", "PORT=8080")
+        .doesNotContain("x9");
   }
 }

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeoutException;
  * Runs commands on this machine with {@link ProcessBuilder}.
  *
  * <p>The argv goes to the process as is (no shell). Secret environment variables are put into the child's
- * environment only. On timeout the whole process tree is ended: SIGTERM to the process and every descendant,
+ * environment only; captured output, the display form and error messages are masked by {@link SecretMasker}. On timeout the whole process tree is ended: SIGTERM to the process and every descendant,
  * then, after a grace period (default 2 s), SIGKILL to whatever is left, including (on Linux) any process that
  * escaped the tree but still holds the command's stdin, stdout or stderr. A process killed by a signal reports
  * the JVM's exit value (128 + signal) as its exit code; the JVM does not tell the two apart. Thread-safe;
@@ -237,12 +237,9 @@ public final class LocalExecutor implements Executor {
     }
   }
 
+  /** Masks by the SDK's one rule ({@link SecretMasker}): the command's secrets and secret-named variables. */
   static String mask(Command c, String text) {
-    String t = text;
-    for (Secret s : c.secretEnv().values()) {
-      t = s.mask(t);
-    }
-    return t;
+    return SecretMasker.defaults().withCommand(c).mask(text);
   }
 
   private static OutputStream unclosable(OutputStream o) {

@@ -54,17 +54,15 @@ public final class Secret {
   }
 
   /**
-   * Replaces every occurrence of this secret's value in {@code text} with {@code ***}; used on captured output and
-   * error messages before they reach logs or reports.
+   * Masks this secret's value in {@code text} by the SDK's one rule, {@link SecretMasker}: every occurrence of a
+   * value of 3 or more characters (and of a URL password inside it); a shorter value is not searched for in free
+   * text.
    *
    * @param text any text, may be null
    * @return the text with the value masked, or null when text was null
    */
   public String mask(String text) {
-    if (text == null || value.length == 0) {
-      return text;
-    }
-    return text.replace(reveal(), MASK);
+    return SecretMasker.defaults().withSecret(this).mask(text);
   }
 
   /** Always {@code ***}. */

@@ -105,7 +105,7 @@ public final class PlanRunner {
   private <T> T locked(BiFunction<RunContext, LockHolder, T> body) {
     String runId = UUID.randomUUID().toString();
     LockHandle handle = plan.lock().acquire(target, LockHolder.current(runId));
-    RunContext ctx = new RunContext(target, runId, false, plan.clock(), listener);
+    RunContext ctx = new RunContext(target, runId, false, plan.clock(), listener, plan.secretMasker());
     try {
       return body.apply(ctx, handle.holder());
     } finally {
@@ -508,7 +508,7 @@ public final class PlanRunner {
   /** @return the preview: every step's preflight, checkpoint and rollback in a dry-run context */
   public Preview preview() {
     RunContext ctx = new RunContext(target, "preview-" + UUID.randomUUID(), true, plan.clock(),
-        RollbackListener.none());
+        RollbackListener.none(), plan.secretMasker());
     try {
       List<Preview.Step> out = new ArrayList<>();
       for (int i = 0; i < steps.size(); i++) {

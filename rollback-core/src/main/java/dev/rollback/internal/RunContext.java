@@ -7,6 +7,7 @@ import dev.rollback.exec.Command;
 import dev.rollback.exec.DryRunExecutor;
 import dev.rollback.exec.ExecResult;
 import dev.rollback.exec.Executor;
+import dev.rollback.exec.SecretMasker;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,6 +29,7 @@ public final class RunContext implements RollbackContext {
   private final Map<Integer, List<String>> actions = new HashMap<>();
   private volatile int step;
   private final ScratchDir scratch;
+  private final SecretMasker secretMasker;
 
   /**
    * @param target the plan's target
@@ -37,6 +39,20 @@ public final class RunContext implements RollbackContext {
    * @param listener where events go
    */
   public RunContext(String target, String runId, boolean dryRun, Clock clock, RollbackListener listener) {
+    this(target, runId, dryRun, clock, listener, SecretMasker.defaults());
+  }
+
+  /**
+   * @param target the plan's target
+   * @param runId the run's id
+   * @param dryRun true for a preview
+   * @param clock the clock
+   * @param listener where events go
+   * @param secretMasker the plan's masker
+   */
+  public RunContext(String target, String runId, boolean dryRun, Clock clock, RollbackListener listener,
+      SecretMasker secretMasker) {
+    this.secretMasker = secretMasker;
     this.target = target;
     this.runId = runId;
     this.dryRun = dryRun;
@@ -98,7 +114,7 @@ public final class RunContext implements RollbackContext {
     return new Executor() {
       @Override
       public ExecResult run(Command command) {
-        ExecResult r = real.run(command);
+        ExecResult r = masked(real.run(command), secretMasker.withCommand(command));
         if (command.mutating()) {
           action("ran on " + real.describe() + ": " + r.command() + " -> " + r.describeEnd() + " in "
               + r.duration().toMillis() + " ms");
@@ -111,6 +127,17 @@ public final class RunContext implements RollbackContext {
         return real.describe();
       }
     };
+  }
+
+  @Override
+  public SecretMasker secretMasker() {
+    return secretMasker;
+  }
+
+  /** The executor masked with the defaults; the plan's masker may know more names and values. */
+  private static ExecResult masked(ExecResult r, SecretMasker m) {
+    return new ExecResult(m.mask(r.command()), r.exitCode(), r.signal(), m.mask(r.stdout()), m.mask(r.stderr()),
+        r.duration(), r.timedOut(), r.truncated());
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.rollback.verify;
 
 import dev.rollback.RollbackContext;
 import dev.rollback.exec.Secret;
+import dev.rollback.exec.SecretMasker;
 import dev.rollback.internal.Http;
 import dev.rollback.internal.Text;
 import java.net.URI;
@@ -357,13 +358,11 @@ public final class HttpCheck implements Check {
   }
 
   private String mask(String text) {
-    String t = text;
+    SecretMasker m = SecretMasker.defaults();
     for (RequestHeader h : requestHeaders) {
-      if (h.secret != null) {
-        t = h.secret.mask(t);
-      }
+      m = m.withSecret(h.name, h.secret);
     }
-    return t;
+    return m.mask(text);
   }
 
   private HttpCheck withHeader(RequestHeader h) {

@@ -2,6 +2,7 @@ package dev.rollback.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rollback.exec.Secret;
+import dev.rollback.exec.SecretMasker;
 import dev.rollback.internal.Http;
 import dev.rollback.internal.Json;
 import dev.rollback.internal.Text;
@@ -293,6 +294,6 @@ public final class PrometheusClient {
   }
 
   private String mask(String text) {
-    return token == null ? text : token.mask(text);
+    return SecretMasker.defaults().withSecret(token).mask(text);
   }
 }

@@ -2,7 +2,9 @@ package dev.rollback.lock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.rollback.RollbackException;
 import dev.rollback.RollbackInProgressException;
 import dev.rollback.exec.LocalExecutor;
 import java.nio.file.Files;
@@ -60,5 +62,35 @@ class ExecutorTargetLockTest {
     assertThat(lock.holder("api")).get().extracting(LockHolder::host).isEqualTo("deploy-box-9");
     lock.forceBreak("api");
     assertThat(lock.holder("api")).isEmpty();
+  }
+
+  @Test
+  void closingAfterAForcedBreakLeavesTheNewHoldersLockInPlace() {
+    TargetLock lock = TargetLock.remote(LocalExecutor.create(), tmp.resolve("locks").toString());
+    LockHandle a = lock.acquire("api", LockHolder.current("run-a"));
+    lock.forceBreak("api");
+    LockHandle b = lock.acquire("api", LockHolder.current("run-b"));
+
+    Throwable closing = catchThrowable(a::close);
+
+    assertThat(lock.holder("api")).get().extracting(LockHolder::runId).isEqualTo("run-b");
+    assertThat(closing).isInstanceOf(RollbackException.class)
+        .hasMessageContaining("now held by").hasMessageContaining("run-b").hasMessageContaining("left in place");
+    assertThat(tmp.resolve("locks")).isDirectoryNotContaining(p -> p.getFileName().toString().contains("releasing"));
+
+    b.close();
+    assertThat(tmp.resolve("locks/api.lock")).doesNotExist();
+  }
+
+  @Test
+  void closingALockThatWasBrokenAndNotRetakenSaysSoAndRemovesNothing() throws Exception {
+    TargetLock lock = TargetLock.remote(LocalExecutor.create(), tmp.resolve("locks").toString());
+    LockHandle a = lock.acquire("api", LockHolder.current("run-a"));
+    lock.forceBreak("api");
+    Files.writeString(tmp.resolve("locks/unrelated"), "x");
+
+    assertThatThrownBy(a::close).isInstanceOf(RollbackException.class).hasMessageContaining("no longer there");
+    assertThat(tmp.resolve("locks/unrelated")).exists();
+    a.close();
   }
 }

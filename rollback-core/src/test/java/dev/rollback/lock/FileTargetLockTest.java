@@ -81,4 +81,22 @@ class FileTargetLockTest {
     assertThatThrownBy(() -> lock.acquire("../x", LockHolder.current("r")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a valid target name");
   }
+
+  @Test
+  void aForcedBreakCannotHandTheOsLockToANewHolderSoTheOldHoldersCloseNeverReleasesAnother() {
+    TargetLock lock = TargetLock.inDirectory(tmp.resolve("locks"));
+    LockHandle a = lock.acquire("api", LockHolder.current("run-a"));
+    lock.forceBreak("api");
+
+    assertThatThrownBy(() -> lock.acquire("api", LockHolder.current("run-b")))
+        .isInstanceOf(RollbackInProgressException.class);
+    a.close();
+    LockHandle b = lock.acquire("api", LockHolder.current("run-b"));
+    a.close();
+
+    assertThat(lock.holder("api")).get().extracting(LockHolder::runId).isEqualTo("run-b");
+    assertThatThrownBy(() -> lock.acquire("api", LockHolder.current("run-c")))
+        .isInstanceOf(RollbackInProgressException.class);
+    b.close();
+  }
 }

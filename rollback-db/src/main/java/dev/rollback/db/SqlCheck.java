@@ -2,6 +2,7 @@ package dev.rollback.db;
 
 import dev.rollback.RollbackContext;
 import dev.rollback.exec.Secret;
+import dev.rollback.exec.SecretMasker;
 import dev.rollback.verify.Check;
 import dev.rollback.verify.CheckResult;
 import java.sql.Connection;
@@ -133,7 +134,8 @@ public final class SqlCheck implements Check {
       case VALUE -> "value '" + expected + "'";
       case VALUE_AT_LEAST -> "value >= " + expected;
     };
-    return "SQL " + url + " as " + user + ": " + sql + " expects " + what;
+    String shownUrl = SecretMasker.defaults().withSecret("password", password).withEnv("url", url).mask(url);
+    return "SQL " + shownUrl + " as " + user + ": " + sql + " expects " + what;
   }
 
   @Override
@@ -161,7 +163,7 @@ public final class SqlCheck implements Check {
       }
     } catch (SQLException e) {
       String m = e.getMessage();
-      return CheckResult.fail("query failed: " + (password == null ? m : password.mask(m)));
+      return CheckResult.fail("query failed: " + SecretMasker.defaults().withSecret("password", password).mask(m));
     }
   }
 

@@ -241,7 +241,7 @@ public final class BlueGreenRollback implements RollbackStrategy {
     String greenId = spec.create(docker, greenName, target.reference());
     ops.start(greenId, greenName);
     String seen = readiness.await(docker, greenId, greenName + " (" + target.reference() + ")", ctx,
-        new Masker(spec.envValues()));
+        spec.secretMasker(ctx.secretMasker()));
     ctx.action(greenName + " ready: " + seen);
     ctx.action("switch " + traffic.describe() + " to " + up);
     traffic.switchTo(ctx, up);
@@ -313,7 +313,7 @@ public final class BlueGreenRollback implements RollbackStrategy {
       ops.start(spec.containerId(), blue);
       ContainerReadiness wait = readiness.asAt(cp.blue());
       ctx.action(blue + " back: " + wait.await(docker, spec.containerId(), blue, ctx,
-          new Masker(spec.envValues())));
+          spec.secretMasker(ctx.secretMasker())));
     }
     String now = traffic.current(ctx);
     if (!now.equals(cp.upstream())) {

@@ -2,6 +2,7 @@ package dev.rollback.docker;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import dev.rollback.RollbackContext;
+import dev.rollback.exec.SecretMasker;
 import dev.rollback.verify.Check;
 import dev.rollback.verify.CheckResult;
 import java.time.Duration;
@@ -184,7 +185,7 @@ public final class ContainerChecks {
     public CheckResult check(RollbackContext ctx) {
       Instant from = since != null ? since : lastLines > 0 ? null : ctx.startedAt();
       List<String> lines = ContainerLogs.read(docker, container, from, lastLines, Duration.ofSeconds(10));
-      Masker masker = new Masker(ContainerSpec.of(docker, container).envValues());
+      SecretMasker masker = ContainerSpec.of(docker, container).secretMasker(ctx.secretMasker());
       for (String l : lines) {
         if (bad.matcher(l).find()) {
           return CheckResult.fail("line matches /" + bad.pattern() + "/: " + masker.mask(l));

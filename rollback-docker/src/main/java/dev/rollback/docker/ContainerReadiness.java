@@ -4,6 +4,7 @@ import com.github.dockerjava.api.command.HealthState;
 import com.github.dockerjava.api.command.HealthStateLog;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import dev.rollback.RollbackContext;
+import dev.rollback.exec.SecretMasker;
 import dev.rollback.verify.Check;
 import dev.rollback.verify.CheckResult;
 import java.time.Duration;
@@ -123,11 +124,11 @@ public final class ContainerReadiness {
    * @param docker the daemon
    * @param containerId the container
    * @param ctx the run's context, passed to the readiness check
-   * @param masker masks environment values in log lines quoted in the error
+   * @param masker masks the container's secrets (see {@link ContainerSpec#secretMasker}) in the error
    * @return what was seen when it became ready, e.g. {@code healthy after 1.2 s}
    * @throws ContainerNotReadyException when it exits, restarts, turns unhealthy or the deadline passes
    */
-  String await(Docker docker, String containerId, String label, RollbackContext ctx, Masker masker) {
+  String await(Docker docker, String containerId, String label, RollbackContext ctx, SecretMasker masker) {
     long start = System.nanoTime();
     long end = start + deadline.toNanos();
     String last = "not inspected yet";
@@ -211,7 +212,7 @@ public final class ContainerReadiness {
     return "";
   }
 
-  private static String lastHealthOutput(HealthState h, Masker masker) {
+  private static String lastHealthOutput(HealthState h, SecretMasker masker) {
     List<HealthStateLog> log = h.getLog();
     if (log == null || log.isEmpty()) {
       return "no health check output";
@@ -221,7 +222,7 @@ public final class ContainerReadiness {
         .strip());
   }
 
-  private static ContainerNotReadyException notReady(Docker docker, String id, String what, Masker masker) {
+  private static ContainerNotReadyException notReady(Docker docker, String id, String what, SecretMasker masker) {
     String tail;
     try {
       List<String> lines = ContainerLogs.read(docker, id, null, 5, Duration.ofSeconds(5));
@@ -229,7 +230,7 @@ public final class ContainerReadiness {
     } catch (RuntimeException e) {
       tail = "logs unreadable: " + e.getMessage();
     }
-    return new ContainerNotReadyException(what + "; " + tail);
+    return new ContainerNotReadyException(masker.mask(what + "; " + tail));
   }
 
   private static Duration positive(Duration d) {

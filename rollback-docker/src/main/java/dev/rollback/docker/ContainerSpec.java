@@ -9,6 +9,7 @@ import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HealthCheck;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Ports;
+import dev.rollback.exec.SecretMasker;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -219,9 +220,16 @@ public final class ContainerSpec {
     return env.stream().map(e -> e.contains("=") ? e.substring(0, e.indexOf('=')) : e).toList();
   }
 
-  /** @return the values of {@link #env()}, for masking them in text that reaches logs and reports */
-  public List<String> envValues() {
-    return env.stream().filter(e -> e.indexOf('=') >= 0).map(e -> e.substring(e.indexOf('=') + 1)).toList();
+  /**
+   * A masker for text about this container (its logs, the daemon's messages): {@code base} plus this container's
+   * environment, whose values are secret when their names say so ({@code DB_PASSWORD}) and whose URL passwords
+   * always are; {@code PORT=8080} stays readable.
+   *
+   * @param base the masker to start from, usually {@link dev.rollback.RollbackContext#secretMasker()}
+   * @return the masker
+   */
+  public SecretMasker secretMasker(SecretMasker base) {
+    return base.withEnvEntries(env);
   }
 
   /**

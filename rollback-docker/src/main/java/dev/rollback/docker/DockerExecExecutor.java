@@ -6,7 +6,7 @@ import dev.rollback.exec.Command;
 import dev.rollback.exec.ExecException;
 import dev.rollback.exec.ExecResult;
 import dev.rollback.exec.Executor;
-import dev.rollback.exec.Secret;
+import dev.rollback.exec.SecretMasker;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -129,11 +129,7 @@ public final class DockerExecExecutor implements Executor {
   }
 
   private static String mask(Command c, String text) {
-    String t = text;
-    for (Secret s : c.secretEnv().values()) {
-      t = s.mask(t);
-    }
-    return t;
+    return SecretMasker.defaults().withCommand(c).mask(text);
   }
 
   @Override

@@ -217,7 +217,7 @@ public final class ImageTagRollback implements RollbackStrategy {
     }
     ops.start(newId, temporaryName);
     String seen = readiness.await(docker, newId, temporaryName + " (" + target.reference() + ")", ctx,
-        new Masker(spec.envValues()));
+        spec.secretMasker(ctx.secretMasker()));
     ctx.action(temporaryName + " ready: " + seen);
     ops.stop(spec.containerId(), container);
     ops.rename(spec.containerId(), container, replacedName(spec.containerId()));
@@ -391,7 +391,7 @@ public final class ImageTagRollback implements RollbackStrategy {
     // The original is asked to be what it was at the checkpoint, no more: the strategy's readiness checks are for
     // the release rolled back to, and an original that never passed them must not turn a restore into a failure.
     ContainerReadiness wait = readiness.asAt(cp);
-    String seen = wait.await(docker, id, container + " (restored)", ctx, new Masker(spec.envValues()));
+    String seen = wait.await(docker, id, container + " (restored)", ctx, spec.secretMasker(ctx.secretMasker()));
     ctx.action(container + " back: " + seen);
   }
 }
