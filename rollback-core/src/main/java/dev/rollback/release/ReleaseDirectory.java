@@ -287,8 +287,8 @@ public final class ReleaseDirectory {
         run(Command.of("sh", "-c", "mkdir -p -- \"$(dirname -- \"$2\")\" && ln -s -- \"$1\" \"$2\"", "sh", up,
             partial + "/" + link)).requireSuccess();
       }
-      ReleaseManifest m = new ReleaseManifest(id, sequence, clock.instant(), spec.gitCommitOrNull(), spec.imageOrNull(),
-          hashes, spec.sharedLinks());
+      ReleaseManifest m = new ReleaseManifest(id, sequence, clock.instant(), spec.gitCommitOrNull(),
+          spec.imageOrNull(), hashes, spec.sharedLinks());
       writeFile(partial + "/" + ReleaseManifest.PATHS_FILE, m.pathsText().getBytes(StandardCharsets.UTF_8), false);
       writeFile(partial + "/" + ReleaseManifest.FILE_NAME, m.toJson().getBytes(StandardCharsets.UTF_8), false);
       run(Command.of("mv", "-T", "--", partial, releasesDir() + "/" + id)).requireSuccess();

@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
 /**
  * What a rollback needs from a release directory, read in one remote command ({@link ReleaseDirectory#inspect}):
  * where {@code current} points, every release's id, pin and deploy record, and for the release to switch to (a
- * given id, or the one the shell proposes as before {@code current}) its {@code release.json} and the sha256 of the files its
- * {@code release.paths} lists, hashed on the host by {@code sha256sum} so no file crosses the wire.
+ * given id, or the one the shell proposes as before {@code current}) its {@code release.json} and the sha256 of
+ * the files its {@code release.paths} lists, hashed on the host by {@code sha256sum} so no file crosses the wire.
  *
  * <p>The shell only proposes: the caller picks the target from {@link #state()} by the SDK's own rules and uses
  * these digests only when the shell hashed that same release, listed every recorded file and link, and ran

@@ -26,8 +26,8 @@ import java.util.TreeMap;
  * @param sharedLinks paths in the release that link into {@code shared/} (e.g. {@code .env})
  */
 @JsonPropertyOrder({"id", "sequence", "created", "gitCommit", "image", "files", "sharedLinks"})
-public record ReleaseManifest(String id, @JsonInclude(JsonInclude.Include.NON_NULL) Long sequence, Instant created, String gitCommit, String image, Map<String, String> files,
-    java.util.List<String> sharedLinks) {
+public record ReleaseManifest(String id, @JsonInclude(JsonInclude.Include.NON_NULL) Long sequence, Instant created,
+    String gitCommit, String image, Map<String, String> files, java.util.List<String> sharedLinks) {
 
   /** The manifest's file name inside a release directory. */
   public static final String FILE_NAME = "release.json";

@@ -120,7 +120,8 @@ public final class ReleaseOrder<T> {
   }
 
   /** Whether every id has a natural order and the records follow it, so one natural sort honours both. */
-  private static <T> boolean naturalAgreesWith(List<T> recordedInOrder, List<T> bare, Function<? super T, String> idOf) {
+  private static <T> boolean naturalAgreesWith(List<T> recordedInOrder, List<T> bare,
+      Function<? super T, String> idOf) {
     if (!bare.stream().map(idOf).allMatch(ReleaseOrder::hasNaturalOrder)) {
       return false;
     }
