@@ -27,7 +27,9 @@ import java.util.UUID;
  *
  * <p>Works locally or on a remote host through any {@link Executor}; the remote side needs only POSIX tools plus
  * {@code mv -T} (GNU coreutils or busybox). Every path and id reaches the remote shell as a positional argument,
- * never spliced into a script. Releases are ordered by id, never by mtime.
+ * never spliced into a script. Releases are ordered by {@link ReleaseOrder}: by the deploy sequence
+ * {@link #deploy} records in {@code release.json}, releases without one by the natural order of their ids, never
+ * by mtime.
  *
  * <p>The switch of {@code current} is atomic: a new symlink is made under a temporary name and renamed over
  * {@code current} ({@code rename(2)}), so a reader always resolves either the old or the new release; a crash
@@ -118,8 +120,8 @@ public final class ReleaseDirectory {
   }
 
   /**
-   * Every release, ordered by id (oldest first for timestamp ids). Directories whose names are not valid ids
-   * (temporary ones, say) are ignored.
+   * Every release, oldest first in {@link ReleaseOrder}. Directories whose names are not valid ids (temporary
+   * ones, say) are ignored.
    *
    * @return the releases
    */
@@ -171,7 +173,6 @@ public final class ReleaseDirectory {
       }
       out.add(new Release(p[2], releasesDir() + "/" + p[2], m, p[1].equals("1")));
     }
-    out.sort((x, y) -> x.id().compareTo(y.id()));
     return new ReleaseState(releasesDir(), current, out);
   }
 
@@ -243,9 +244,11 @@ public final class ReleaseDirectory {
   }
 
   /**
-   * The release just before {@code current} in id order: what "roll back to the previous release" means.
+   * The release deployed just before {@code current} ({@link ReleaseOrder}): what "roll back to the previous
+   * release" means.
    *
    * @return it, or empty when {@code current} is missing or the oldest
+   * @throws UnorderedReleasesException when that cannot be told, naming the ids that could not be ordered
    */
   public Optional<Release> previous() {
     return state().previous();
@@ -254,7 +257,10 @@ public final class ReleaseDirectory {
   /**
    * Records a new release: writes its files, links its shared files and writes its {@code release.json} under a
    * hidden temporary name, then renames it into place, so a half-written release never appears under a valid id.
-   * Does not switch {@code current}: call {@link #activate(String)}.
+   * The manifest records the deploy: its {@code sequence} is one more than the highest among the releases present
+   * and {@code created} the clock's time; {@link ReleaseOrder} orders releases by it. Deploys of one directory
+   * must be serial (hold the target's lock), or two may record the same sequence. Does not switch
+   * {@code current}: call {@link #activate(String)}.
    *
    * @param spec what the release holds
    * @return the recorded release
@@ -262,8 +268,9 @@ public final class ReleaseDirectory {
    */
   public Release deploy(ReleaseSpec spec) {
     String id = spec.id() != null ? spec.id() : ReleaseId.now(clock);
-    List<String> existing = ids();
-    if (existing.contains(id)) {
+    ReleaseState before = state();
+    long sequence = 1 + before.releases().stream().mapToLong(r -> r.deploySequence().orElse(0)).max().orElse(0);
+    if (before.ids().contains(id)) {
       throw new RollbackException("release " + id + " already exists in " + releasesDir()
           + "; choose another id");
     }
@@ -280,8 +287,8 @@ public final class ReleaseDirectory {
         run(Command.of("sh", "-c", "mkdir -p -- \"$(dirname -- \"$2\")\" && ln -s -- \"$1\" \"$2\"", "sh", up,
             partial + "/" + link)).requireSuccess();
       }
-      ReleaseManifest m = new ReleaseManifest(id, clock.instant(), spec.gitCommitOrNull(), spec.imageOrNull(),
-          hashes, spec.sharedLinks());
+      ReleaseManifest m = new ReleaseManifest(id, sequence, clock.instant(), spec.gitCommitOrNull(),
+          spec.imageOrNull(), hashes, spec.sharedLinks());
       writeFile(partial + "/" + ReleaseManifest.PATHS_FILE, m.pathsText().getBytes(StandardCharsets.UTF_8), false);
       writeFile(partial + "/" + ReleaseManifest.FILE_NAME, m.toJson().getBytes(StandardCharsets.UTF_8), false);
       run(Command.of("mv", "-T", "--", partial, releasesDir() + "/" + id)).requireSuccess();
@@ -439,18 +446,23 @@ public final class ReleaseDirectory {
   }
 
   /**
-   * Removes all but the newest {@code n} releases, never removing the release {@code current} names, the one
-   * {@link #previous()} names, or a pinned one.
+   * Removes all but the newest {@code n} releases in {@link ReleaseOrder}, never removing the release
+   * {@code current} names, the one {@link #previous()} names (the rollback target), or a pinned one.
    *
    * @param n releases to keep, at least 1
    * @return what was removed and what was kept, and why
+   * @throws UnorderedReleasesException when which releases are oldest cannot be told; nothing is removed
    */
   public RetentionResult keepLast(int n) {
     if (n < 1) {
       throw new IllegalArgumentException("keep at least 1 release, was " + n);
     }
     ReleaseState st = state();
-    List<Release> all = st.releases();
+    if (st.releases().size() <= n) {
+      return new RetentionResult(List.of(), st.ids(), List.of());
+    }
+    // refuse before removing anything when the order or the rollback target cannot be told
+    List<Release> all = st.order().requireDefinite("which releases are the oldest");
     String cur = st.currentId().orElse(null);
     String prev = st.previous().map(Release::id).orElse(null);
     List<String> removed = new ArrayList<>();

@@ -6,8 +6,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
- * Release ids: the names of the directories under {@code releases/}. Ordered by id (the default format
- * {@code yyyyMMdd-HHmmss} sorts chronologically), never by modification time.
+ * Release ids: the names of the directories under {@code releases/}. Releases are ordered by their deploy record,
+ * and without one by the natural order of their ids (the default format {@code yyyyMMdd-HHmmss} sorts
+ * chronologically), never by modification time: see {@link ReleaseOrder}.
  *
  * <p>A valid id is 1 to 128 characters with no {@code /}, no {@code ..}, no leading {@code -} or {@code .}, no
  * whitespace and no control characters: an id is always safe as one path element and as one argument.

@@ -10,13 +10,22 @@ import java.util.Optional;
  *
  * @param releasesDir {@code <root>/releases}, for messages
  * @param currentId the release {@code current} names, if any
- * @param releases every release, ordered by id
+ * @param releases every release, in {@link ReleaseOrder} (the listing, when that order is not definite)
  */
 public record ReleaseState(String releasesDir, Optional<String> currentId, List<Release> releases) {
 
-  /** Copies the list. */
+  /** Orders the releases with {@link ReleaseOrder}, whatever order they are given in. */
   public ReleaseState {
-    releases = List.copyOf(releases);
+    releases = order(releasesDir, releases).list();
+  }
+
+  /** @return the order of the releases, for "previous" and retention (which refuse when it is not definite) */
+  public ReleaseOrder<Release> order() {
+    return order(releasesDir, releases);
+  }
+
+  private static ReleaseOrder<Release> order(String where, List<Release> releases) {
+    return ReleaseOrder.of(where, releases, Release::id, Release::deploySequence);
   }
 
   /** @return the ids, in order */
@@ -29,24 +38,21 @@ public record ReleaseState(String releasesDir, Optional<String> currentId, List<
     return currentId.flatMap(id -> releases.stream().filter(r -> r.id().equals(id)).findFirst());
   }
 
-  /** @return the release just before {@code current} in id order, if any */
+  /**
+   * @return the release deployed just before {@code current} ({@link ReleaseOrder}), if any
+   * @throws UnorderedReleasesException when that cannot be told
+   */
   public Optional<Release> previous() {
     return currentId.flatMap(this::previousOf);
   }
 
   /**
-   * @param id a release id
-   * @return the release just before it in id order, if any
+   * @param id a release id; one that is gone is placed by {@link ReleaseOrder#NATURAL}
+   * @return the release deployed just before it ({@link ReleaseOrder#previousOf}), if any
+   * @throws UnorderedReleasesException when that cannot be told
    */
   public Optional<Release> previousOf(String id) {
-    Release prev = null;
-    for (Release r : releases) {
-      if (r.id().compareTo(id) >= 0) {
-        break;
-      }
-      prev = r;
-    }
-    return Optional.ofNullable(prev);
+    return order().previousOf(id);
   }
 
   /**

@@ -18,7 +18,8 @@ import java.util.Objects;
  * atomically, then restarting the service.
  *
  * <ul>
- *   <li>preflight: the target release exists ({@link ReleaseNotFoundException} lists the ids that do), differs
+ *   <li>preflight: the target release (a given id, or the one deployed before {@code current} in
+ *       {@link ReleaseOrder}) exists ({@link ReleaseNotFoundException} lists the ids that do), differs
  *       from {@code current}, and can be trusted: its {@code release.json} and recorded files match (see
  *       {@link ReleaseDirectory#verify}); unless {@link #allowUnrecordedReleases()} was called;
  *   <li>checkpoint: the release {@code current} names;
@@ -59,7 +60,12 @@ public final class SymlinkRollback implements RollbackStrategy {
     return new SymlinkRollback(Objects.requireNonNull(dir, "dir"), null, null, null, null, true);
   }
 
-  /** @return a copy that rolls back to the release just before {@code current} (the default) */
+  /**
+   * Rolls back to the release deployed just before {@code current} (the default), in {@link ReleaseOrder}: a
+   * preflight that cannot tell which one that is refuses, naming the ids it could not order.
+   *
+   * @return a copy
+   */
   public SymlinkRollback toPrevious() {
     return new SymlinkRollback(dir, null, restartCommand, restartHook, hookDescription, requireManifest);
   }

@@ -48,25 +48,119 @@ abstract class ReleaseDirectoryContract {
   }
 
   @Test
-  void ordersReleasesByIdNotByModificationTime() {
+  void ordersReleasesByTheirDeployRecordNotByIdOrModificationTime() {
     ReleaseDirectory d = dir();
     sh("mkdir -p \"$1/shared\" && echo 'TOKEN=x' > \"$1/shared/.env\"", d.root());
     d.deploy(release("20240116-104500"));
     d.deploy(release("20240115-100000"));
     d.deploy(release("20240115-142000"));
-    // make the oldest id the newest file
-    sh("touch \"$1/releases/20240115-100000\"", d.root());
+    // make the first deployed the newest file
+    sh("touch \"$1/releases/20240116-104500\"", d.root());
 
-    assertThat(d.ids()).containsExactly("20240115-100000", "20240115-142000", "20240116-104500");
+    assertThat(d.ids()).containsExactly("20240116-104500", "20240115-100000", "20240115-142000");
     assertThat(d.currentId()).isEmpty();
     assertThat(d.previous()).isEmpty();
 
-    d.activate("20240116-104500");
-    assertThat(d.currentId()).contains("20240116-104500");
-    assertThat(d.previous()).get().extracting(Release::id).isEqualTo("20240115-142000");
+    d.activate("20240115-100000");
+    assertThat(d.currentId()).contains("20240115-100000");
+    assertThat(d.previous()).get().extracting(Release::id).isEqualTo("20240116-104500");
     assertThat(d.current().get().manifest().get().files()).containsKeys("app/version.txt", "config.yml",
         "bin/start");
-    assertThat(d.verify("20240115-100000").id()).isEqualTo("20240115-100000");
+    assertThat(d.current().get().deploySequence()).hasValue(2);
+    assertThat(d.verify("20240115-142000").id()).isEqualTo("20240115-142000");
+  }
+
+  @Test
+  void theReleaseBeforeTenIsNineAndRetentionKeepsEightToTwelveAmongIdsOneToTwelve() {
+    ReleaseDirectory d = dir();
+    for (int i = 1; i <= 12; i++) {
+      d.deploy(ReleaseSpec.withId("" + i).file("v", "" + i));
+    }
+    d.activate("10");
+    assertThat(d.ids()).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12");
+    assertThat(d.previous()).get().extracting(Release::id).isEqualTo("9");
+    AtomicInteger commands = new AtomicInteger();
+
+    RollbackReport r = rollBack(counting(commands), d.root());
+
+    assertThat(r.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(d.currentId()).contains("9");
+    // the host's shell proposed 9 from the deploy records, so its hashes served: one read, one switch
+    assertThat(commands.get()).isEqualTo(2);
+
+    d.activate("12");
+    RetentionResult kept = d.keepLast(5);
+    assertThat(kept.removed()).containsExactly("1", "2", "3", "4", "5", "6", "7");
+    assertThat(d.ids()).containsExactly("8", "9", "10", "11", "12");
+  }
+
+  @Test
+  void releasesLaidByHandWithoutARecordOrderAsNumbersWithFewerLeadingZerosFirst() {
+    ReleaseDirectory d = dir();
+    sh("mkdir -p \"$1/releases\" && cd \"$1/releases\" && for i in 1 2 3 4 5 6 7 8 9 10 11 12 09 010; do "
+        + "mkdir \"$i\" && echo \"$i\" > \"$i/v\"; done && ln -s releases/10 ../current", d.root());
+
+    assertThat(d.ids()).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "09", "10", "010", "11", "12");
+    assertThat(d.previous()).get().extracting(Release::id).isEqualTo("09");
+    assertThat(rollBackUnrecorded(executor(), d.root()).outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(d.currentId()).contains("09");
+
+    d.activate("12");
+    assertThat(d.keepLast(5).kept()).containsExactly("09", "10", "010", "11", "12");
+  }
+
+  @Test
+  void releasesFromBeforeTheDeployRecordKeepTheirTimestampOrderBeforeTheRecordedOnes() {
+    ReleaseDirectory d = dir();
+    d.deploy(ReleaseSpec.withId("20240115-100000").file("v", "1"));
+    d.deploy(ReleaseSpec.withId("20240115-113000").file("v", "2"));
+    // as an SDK from before the deploy record wrote them
+    sh("cd \"$1/releases\" && for r in *; do grep -v '\"sequence\"' \"$r/release.json\" > m && "
+        + "mv m \"$r/release.json\"; done", d.root());
+    assertThat(d.releases()).allSatisfy(r -> assertThat(r.deploySequence()).isEmpty());
+    d.deploy(ReleaseSpec.withId("20240116-091500").file("v", "3"));
+    d.activate("20240116-091500");
+
+    assertThat(d.ids()).containsExactly("20240115-100000", "20240115-113000", "20240116-091500");
+    assertThat(rollBack(executor(), d.root()).outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(d.currentId()).contains("20240115-113000");
+  }
+
+  @Test
+  void gitShaReleasesAreOrderedByTheirDeployRecord() {
+    ReleaseDirectory d = dir();
+    for (String sha : List.of("9c0ffee", "e4d5c6b", "3f2a1bc")) {
+      d.deploy(ReleaseSpec.withId(sha).file("v", sha));
+    }
+    d.activate("3f2a1bc");
+
+    assertThat(d.ids()).containsExactly("9c0ffee", "e4d5c6b", "3f2a1bc");
+    assertThat(rollBack(executor(), d.root()).outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(d.currentId()).contains("e4d5c6b");
+
+    d.activate("3f2a1bc");
+    RetentionResult kept = d.keepLast(1);
+    assertThat(kept.removed()).containsExactly("9c0ffee");
+    assertThat(kept.protectedIds()).containsExactly("e4d5c6b (previous)");
+  }
+
+  @Test
+  void gitShaReleasesWithoutARecordAreRefusedNamingThemAndNothingIsRemoved() {
+    ReleaseDirectory d = dir();
+    sh("mkdir -p \"$1/releases\" && cd \"$1/releases\" && for i in 9c0ffee e4d5c6b 3f2a1bc; do "
+        + "mkdir \"$i\" && echo \"$i\" > \"$i/v\"; done && ln -s releases/3f2a1bc ../current", d.root());
+
+    RollbackReport r = rollBackUnrecorded(executor(), d.root());
+    assertThat(r.outcome()).isEqualTo(Outcome.REFUSED);
+    assertThat(r.failure()).contains("cannot tell which release came before 3f2a1bc")
+        .contains("9c0ffee (no deploy record").contains("e4d5c6b (no deploy record");
+    assertThat(d.currentId()).contains("3f2a1bc");
+
+    assertThatThrownBy(() -> d.keepLast(1)).isInstanceOfSatisfying(UnorderedReleasesException.class,
+        e -> assertThat(e.unordered()).containsExactlyInAnyOrder("9c0ffee", "e4d5c6b", "3f2a1bc"))
+        .hasMessageContaining("cannot tell which releases are the oldest");
+    assertThat(d.ids()).hasSize(3);
+    assertThat(SymlinkRollback.of(d).allowUnrecordedReleases().toRelease("e4d5c6b")).isNotNull();
   }
 
   @Test
@@ -325,13 +419,21 @@ abstract class ReleaseDirectoryContract {
     assertThat(outside.failure()).contains("current points at 'elsewhere', not at a release");
   }
 
-  private RollbackReport rollBack(Executor through, String root) {
-    return RollbackPlan.builder("count").step(SymlinkRollback.of(ReleaseDirectory.at(through, root)))
+  RollbackReport rollBack(Executor through, String root) {
+    return run(SymlinkRollback.of(ReleaseDirectory.at(through, root)));
+  }
+
+  RollbackReport rollBackUnrecorded(Executor through, String root) {
+    return run(SymlinkRollback.of(ReleaseDirectory.at(through, root)).allowUnrecordedReleases());
+  }
+
+  private RollbackReport run(SymlinkRollback step) {
+    return RollbackPlan.builder("count").step(step)
         .lock(TargetLock.inDirectory(Path.of(System.getProperty("java.io.tmpdir"), "rollback-test-locks")))
         .journal(Journal.none()).build().run();
   }
 
-  private Executor counting(AtomicInteger commands) {
+  Executor counting(AtomicInteger commands) {
     return new Executor() {
       @Override
       public ExecResult run(Command command) {

@@ -64,4 +64,19 @@ class ReleaseDirectorySshIT extends ReleaseDirectoryContract {
     // the lock directory is gone once the run ends
     sh("test ! -e \"$1/locks/api.lock\"", base);
   }
+
+  @Test
+  void rollsBackOverSshToTheReleaseDeployedBeforeCurrentNotTheFirstInTextOrder() {
+    ReleaseDirectory d = dir();
+    for (int i = 1; i <= 10; i++) {
+      d.deploy(ReleaseSpec.withId("" + i).file("v", "" + i));
+    }
+    d.activate("10");
+    RollbackPlan plan = RollbackPlan.builder("api").step(SymlinkRollback.of(d).toPrevious())
+        .lock(TargetLock.remote(ssh, base + "/locks")).journal(Journal.jsonLines(tmp.resolve("j.jsonl"))).build();
+
+    assertThat(plan.run().outcome()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(d.currentId()).contains("9");
+    sh("grep -qx 9 \"$1/current/v\"", d.root());
+  }
 }

@@ -1,56 +1,42 @@
 package dev.rollback.docker;
 
+import dev.rollback.release.ReleaseOrder;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.Map;
+import java.util.OptionalLong;
 
 /**
- * Orders release ids as a person reads them: runs of digits by value, the rest as text, so {@code 9 < 10} and
- * {@code 20240115-113000 < 20240116-091500}.
+ * The order of an image repository's release ids: {@link ReleaseOrder}, the one order every module uses, fed with
+ * the deploy sequences a {@link ReleaseRegistry} records. Ids without a record (no registry, or tags never
+ * recorded) fall back to the natural order of ids ({@code 9 < 10}); git-sha ids without a record are refused
+ * rather than guessed.
  */
 public final class ReleaseIds {
-  /** The order: digit runs compared by value, other characters by code point. */
-  public static final Comparator<String> ORDER = ReleaseIds::compare;
+  /**
+   * The natural order of ids.
+   *
+   * @deprecated use {@link ReleaseOrder#NATURAL}, which this is; it orders ids only, without the deploy record
+   */
+  @Deprecated
+  public static final Comparator<String> ORDER = ReleaseOrder.NATURAL;
 
   private ReleaseIds() {}
 
-  private static int compare(String a, String b) {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      char ca = a.charAt(i);
-      char cb = b.charAt(j);
-      if (Character.isDigit(ca) && Character.isDigit(cb)) {
-        int ei = i;
-        while (ei < a.length() && Character.isDigit(a.charAt(ei))) {
-          ei++;
-        }
-        int ej = j;
-        while (ej < b.length() && Character.isDigit(b.charAt(ej))) {
-          ej++;
-        }
-        String da = strip(a.substring(i, ei));
-        String db = strip(b.substring(j, ej));
-        int c = da.length() != db.length() ? Integer.compare(da.length(), db.length()) : da.compareTo(db);
-        if (c != 0) {
-          return c;
-        }
-        i = ei;
-        j = ej;
-      } else {
-        if (ca != cb) {
-          return Character.compare(ca, cb);
-        }
-        i++;
-        j++;
-      }
-    }
-    return Integer.compare(a.length() - i, b.length() - j);
+  /**
+   * Orders release ids by their deploy record, then naturally (see {@link ReleaseOrder}).
+   *
+   * @param where the repository, for messages
+   * @param ids the ids, in any order
+   * @param recorded the registry's entries by id (empty without a registry)
+   * @return the order
+   */
+  public static ReleaseOrder<String> order(String where, Collection<String> ids,
+      Map<String, ReleaseRegistry.Entry> recorded) {
+    return ReleaseOrder.of(where, ids, id -> id, id -> sequenceOf(recorded.get(id)));
   }
 
-  private static String strip(String digits) {
-    int k = 0;
-    while (k < digits.length() - 1 && digits.charAt(k) == '0') {
-      k++;
-    }
-    return digits.substring(k);
+  static OptionalLong sequenceOf(ReleaseRegistry.Entry e) {
+    return e == null || e.sequence() == null ? OptionalLong.empty() : OptionalLong.of(e.sequence());
   }
 }

@@ -3,6 +3,8 @@ package dev.rollback.docker;
 import com.github.dockerjava.api.model.Image;
 import dev.rollback.ReleaseNotFoundException;
 import dev.rollback.RollbackException;
+import dev.rollback.release.ReleaseOrder;
+import dev.rollback.release.UnorderedReleasesException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +14,8 @@ import java.util.Optional;
 
 /**
  * The release images of one repository: tags {@code <repository>:<prefix><id>} (prefix default {@code release-}),
- * ordered by id with {@link ReleaseIds#ORDER}.
+ * ordered as every module orders releases ({@link ReleaseOrder}): by the deploy sequence the registry records, then
+ * by the natural order of ids ({@code 9 < 10}); git-sha ids without a record are refused, not guessed.
  *
  * <p>With a {@link ReleaseRegistry} ({@link #recordedIn(Path)}), {@link #recordDeployed(String)} notes the image id
  * behind a tag at deploy time, and {@link #resolve(String)} refuses a tag that has since moved to another image
@@ -93,7 +96,7 @@ public final class ReleaseImages {
   /**
    * Lists the release tags that exist now.
    *
-   * @return the releases, oldest id first
+   * @return the releases, oldest first in {@link ReleaseOrder} (a listing only, where that order is not definite)
    */
   public List<ReleaseImage> list() {
     List<Image> images = docker.call("list images of " + repository,
@@ -110,8 +113,9 @@ public final class ReleaseImages {
         }
       }
     }
-    out.sort((a, b) -> ReleaseIds.ORDER.compare(a.id(), b.id()));
-    return out;
+    Map<String, ReleaseRegistry.Entry> recorded = recorded();
+    return ReleaseOrder.of(repository, out, ReleaseImage::id, r -> ReleaseIds.sequenceOf(recorded.get(r.id())))
+        .list();
   }
 
   /** @return the ids of {@link #list()}, in order */
@@ -160,7 +164,7 @@ public final class ReleaseImages {
    * The release whose tag names an image id (what a container runs).
    *
    * @param imageId an image id, {@code sha256:...}
-   * @return the newest release naming it, or empty
+   * @return the newest release naming it ({@link ReleaseOrder}), or empty
    */
   public Optional<ReleaseImage> releaseOf(String imageId) {
     return releaseOf(imageId, list());
@@ -180,9 +184,9 @@ public final class ReleaseImages {
           recorded.add(e.getKey());
         }
       }
-      recorded.sort(ReleaseIds.ORDER);
       if (!recorded.isEmpty()) {
-        String id = recorded.get(recorded.size() - 1);
+        List<String> ordered = ReleaseIds.order(repository, recorded, registry.read()).list();
+        String id = ordered.get(ordered.size() - 1);
         return Optional.of(new ReleaseImage(id, reference(id), imageId));
       }
     }
@@ -190,14 +194,16 @@ public final class ReleaseImages {
   }
 
   /**
-   * The release before the one running an image id: the highest release id lower than the running release's,
-   * checked as {@link #resolve(String)} checks. With a registry, a release recorded there whose tag is now gone
-   * counts (and is refused, naming it), so a pruned previous release is never skipped silently.
+   * The release deployed before the one running an image id ({@link ReleaseOrder}: the registry's deploy record,
+   * then the natural order of ids), checked as {@link #resolve(String)} checks. With a registry, a release recorded
+   * there whose tag is now gone counts (and is refused, naming it), so a pruned previous release is never skipped
+   * silently.
    *
    * @param runningImageId the image id the container runs
    * @return the previous release
    * @throws ReleaseNotFoundException when the running image is not a release, or no earlier release exists
    * @throws ReleaseTagMovedException when the previous release's tag names another image than recorded
+   * @throws UnorderedReleasesException when the order cannot be told (git-sha tags without a record), naming them
    */
   public ReleaseImage previousOf(String runningImageId) {
     List<ReleaseImage> all = list();
@@ -205,16 +211,11 @@ public final class ReleaseImages {
     ReleaseImage current = releaseOf(runningImageId, all).orElseThrow(() -> new ReleaseNotFoundException(
         "release image", "running " + ReleaseImage.shortId(runningImageId), repository + " tags " + reference("*")
         + " (the running image is not a release: name the target with toRelease(id))", ids));
-    Map<String, ReleaseRegistry.Entry> recorded = registry == null ? Map.of() : registry.read();
+    Map<String, ReleaseRegistry.Entry> recorded = recorded();
     List<String> candidates = new ArrayList<>(ids);
     recorded.keySet().stream().filter(k -> !candidates.contains(k)).forEach(candidates::add);
-    candidates.sort(ReleaseIds.ORDER);
-    String previous = null;
-    for (String id : candidates) {
-      if (ReleaseIds.ORDER.compare(id, current.id()) < 0) {
-        previous = id;
-      }
-    }
+    String previous = ReleaseIds.order(repository + " (running " + current.reference() + ")", candidates, recorded)
+        .previousOf(current.id()).orElse(null);
     if (previous == null) {
       throw new ReleaseNotFoundException("release image", "before " + current.id(), repository + " (running "
           + current.reference() + ")", ids);
@@ -228,6 +229,10 @@ public final class ReleaseImages {
       throw new ReleaseTagMovedException(r.reference(), e.imageId(), r.imageId(), registry.file());
     }
     return r;
+  }
+
+  private Map<String, ReleaseRegistry.Entry> recorded() {
+    return registry == null ? Map.of() : registry.read();
   }
 
   private Optional<ReleaseImage> find(String id) {

@@ -17,8 +17,10 @@ import java.util.Objects;
 
 /**
  * A small JSON file recording, for each release of one image repository, the image id its tag named when it was
- * deployed: {@code {"repository":"app","releases":{"2":{"imageId":"sha256:...","recordedAt":"..."}}}}. A tag
- * moved or pruned later is then noticed instead of silently used.
+ * deployed, when, and in which order:
+ * {@code {"repository":"app","releases":{"2":{"imageId":"sha256:...","recordedAt":"...","sequence":2}}}}. A tag
+ * moved or pruned later is then noticed instead of silently used, and the sequence is the deploy record that
+ * orders releases ({@link dev.rollback.release.ReleaseOrder}).
  *
  * <p>The file is {@code <dir>/<repository with '/' and ':' as '_'>.json}, written atomically (temp file + rename).
  * Methods are synchronized; separate processes writing the same file at once are not coordinated (deploys of one
@@ -29,8 +31,24 @@ public final class ReleaseRegistry {
   private final Path file;
   private final String repository;
 
-  /** One recorded release. @param imageId the id deployed @param recordedAt when */
-  public record Entry(String imageId, Instant recordedAt) {}
+  /**
+   * One recorded release.
+   *
+   * @param imageId the id deployed
+   * @param recordedAt when
+   * @param sequence 1 + the highest sequence recorded before it; null for an entry written before sequences were
+   */
+  public record Entry(String imageId, Instant recordedAt, Long sequence) {
+    /**
+     * An entry without a sequence.
+     *
+     * @param imageId the id deployed
+     * @param recordedAt when
+     */
+    public Entry(String imageId, Instant recordedAt) {
+      this(imageId, recordedAt, null);
+    }
+  }
 
   private ReleaseRegistry(Path file, String repository) {
     this.file = file;
@@ -56,7 +74,8 @@ public final class ReleaseRegistry {
   }
 
   /**
-   * Records the image id behind a release.
+   * Records the image id behind a release, deployed now: its sequence is one more than the highest recorded, so
+   * recording an id again (a redeploy) makes it the newest.
    *
    * @param id the release id
    * @param imageId the image id its tag names now
@@ -64,7 +83,9 @@ public final class ReleaseRegistry {
    */
   public synchronized void record(String id, String imageId) {
     Map<String, Entry> all = new LinkedHashMap<>(read());
-    all.put(id, new Entry(imageId, Instant.now()));
+    long next = 1 + all.values().stream().mapToLong(e -> e.sequence() == null ? 0 : e.sequence()).max().orElse(0);
+    all.remove(id);
+    all.put(id, new Entry(imageId, Instant.now(), next));
     write(all);
   }
 
@@ -97,7 +118,13 @@ public final class ReleaseRegistry {
       for (Iterator<Map.Entry<String, JsonNode>> it = rel.fields(); it.hasNext();) {
         Map.Entry<String, JsonNode> e = it.next();
         String at = e.getValue().path("recordedAt").asText(null);
-        out.put(e.getKey(), new Entry(e.getValue().path("imageId").asText(), at == null ? null : Instant.parse(at)));
+        JsonNode seq = e.getValue().path("sequence");
+        if (!seq.isMissingNode() && !seq.isNull() && (!seq.isIntegralNumber() || seq.asLong() < 1)) {
+          throw new IllegalArgumentException("release " + e.getKey() + " has sequence " + seq
+              + ", not a whole number from 1");
+        }
+        out.put(e.getKey(), new Entry(e.getValue().path("imageId").asText(), at == null ? null : Instant.parse(at),
+            seq.isIntegralNumber() ? Long.valueOf(seq.asLong()) : null));
       }
       return out;
     } catch (IOException | RuntimeException e) {
@@ -114,6 +141,9 @@ public final class ReleaseRegistry {
       ObjectNode n = rel.putObject(id);
       n.put("imageId", e.imageId());
       n.put("recordedAt", e.recordedAt() == null ? null : e.recordedAt().toString());
+      if (e.sequence() != null) {
+        n.put("sequence", e.sequence());
+      }
     });
     try {
       Files.createDirectories(file.getParent());
