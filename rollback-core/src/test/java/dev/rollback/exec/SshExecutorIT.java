@@ -244,7 +244,8 @@ class SshExecutorIT {
   void timeoutKillsTheRemoteCommandAndItsChildren() throws Exception {
     // Unique durations, so the processes can be found among this machine's processes.
     String tag = "29." + (System.nanoTime() % 1_000_000);
-    Command cmd = Command.of("sh", "-c", "sleep " + tag + "; echo never").withTimeout(Duration.ofSeconds(1));
+    // 3 s, not 1 s: on a loaded machine a scan of /proc could miss a sleep that lived only one second
+    Command cmd = Command.of("sh", "-c", "sleep " + tag + "; echo never").withTimeout(Duration.ofSeconds(3));
     CompletableFuture<ExecResult> run = CompletableFuture.supplyAsync(() -> ssh.run(cmd));
     byte[] sleepArgv = ("sleep\0" + tag + "\0").getBytes(StandardCharsets.UTF_8);
     poll(Duration.ofSeconds(10), () -> !processesWithArgv(sleepArgv).isEmpty(), "remote sleep to start");
@@ -253,7 +254,7 @@ class SshExecutorIT {
     assertThat(r.timedOut()).isTrue();
     assertThat(r.exitCode()).isEqualTo(-1);
     assertThat(r.succeeded()).isFalse();
-    assertThat(r.duration()).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(10));
+    assertThat(r.duration()).isBetween(Duration.ofSeconds(3), Duration.ofSeconds(12));
     assertThat(r.stdout()).doesNotContain("never");
     poll(Duration.ofSeconds(5), () -> processesWithArgv(sleepArgv).isEmpty()
         && processesContaining("sleep " + tag).isEmpty(), "remote sh and sleep to be gone");
