@@ -342,7 +342,10 @@ class ImageTagRollbackIT {
     try {
       report = plan(name).step(strategy(name, rel).readiness(ContainerReadiness.defaults()
               .deadline(Duration.ofSeconds(30)).dockerHealth(false).andCheck(restartsTheDaemon)))
-          .verify(healthOn(18115)).build().run();
+          .verify(healthOn(18115))
+          .verifyAfterRestore(VerificationChain.of(HttpCheck.get("http://127.0.0.1:18115/").expectStatus(200))
+              .retry(Retry.every(Duration.ofMillis(100)).deadline(Duration.ofSeconds(10))))
+          .build().run();
     } finally {
       restart.awaitBack(fx.docker);
     }
