@@ -2,6 +2,7 @@ package dev.rollback.release;
 
 import dev.rollback.Checkpoint;
 import dev.rollback.ReleaseNotFoundException;
+import dev.rollback.RestoreIncompleteException;
 import dev.rollback.RollbackContext;
 import dev.rollback.RollbackException;
 import dev.rollback.RollbackStrategy;
@@ -183,8 +184,9 @@ public final class SymlinkRollback implements RollbackStrategy {
     seen.remove(ctx);
     Current c = (Current) checkpoint;
     if (c.id() == null) {
-      throw new RollbackException("there was no current release before the rollback; remove " + dir.root()
-          + "/current by hand if the service must not run");
+      throw new RestoreIncompleteException("there was no current release before the rollback; " + dir.root()
+          + "/current now names the release it switched to", "rm " + dir.root() + "/current, if the service must"
+          + " not run without one", null);
     }
     ReleaseDirectory d = dir.using(ctx.executor(dir.executor()));
     if (c.to() != null && !ctx.dryRun()) {
@@ -194,9 +196,12 @@ public final class SymlinkRollback implements RollbackStrategy {
       } catch (CurrentMovedException moved) {
         String now = d.currentId().orElse(null);
         if (!c.id().equals(now)) {
-          throw new RollbackException(dir.root() + "/current names " + (now == null ? "nothing" : now)
+          throw new RestoreIncompleteException(dir.root() + "/current names " + (now == null ? "nothing" : now)
               + ", neither the release this rollback found (" + c.id() + ") nor the one it switched to (" + c.to()
-              + "): something else moved it meanwhile, and it is left as it is");
+              + "): something else moved it meanwhile, and it is left as it is", "ask who deployed " + now
+              + "; to go back to what ran before the rollback: ln -sfn releases/" + c.id() + " " + dir.root()
+              + "/current.tmp && mv -T " + dir.root() + "/current.tmp " + dir.root() + "/current, then restart"
+              + " the service", moved);
         }
         ctx.action("current still names " + c.id() + ": nothing to switch back");
         return;
@@ -206,7 +211,15 @@ public final class SymlinkRollback implements RollbackStrategy {
       ctx.action("switch current back to " + c.id());
       d.activate(c.id());
     }
-    restart(ctx, d, () -> d.release(c.id()));
+    try {
+      restart(ctx, d, () -> d.release(c.id()));
+    } catch (RestoreIncompleteException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new RestoreIncompleteException(dir.root() + "/current is back on " + c.id() + ", but the restart"
+          + " after the switch failed: the service may still run the release it rolled back to", "restart the"
+          + " service by hand so that it loads " + c.id(), e);
+    }
   }
 
   /** The state this run's preflight read, or a fresh read when the step runs without one. */

@@ -124,6 +124,9 @@ class SymlinkRollbackTest {
     assertThat(r.failure()).contains("current changed since it was read: expected releases/20240116-104500, found"
         + " releases/20240115-100000");
     assertThat(r.toText()).contains("something else moved it meanwhile, and it is left as it is");
+    assertThat(r.actionsRequired()).singleElement().asString().contains(". Do: ask who deployed 20240115-100000;"
+        + " to go back to what ran before the rollback: ln -sfn releases/20240116-104500 " + dir.root()
+        + "/current.tmp && mv -T " + dir.root() + "/current.tmp " + dir.root() + "/current, then restart the service");
     // the deploy's switch stands
     assertThat(dir.currentId()).contains("20240115-100000");
   }
