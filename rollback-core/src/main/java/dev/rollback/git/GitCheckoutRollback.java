@@ -1,6 +1,7 @@
 package dev.rollback.git;
 
 import dev.rollback.Checkpoint;
+import dev.rollback.RestoreIncompleteException;
 import dev.rollback.RollbackContext;
 import dev.rollback.RollbackException;
 import dev.rollback.RollbackStrategy;
@@ -129,14 +130,29 @@ public final class GitCheckoutRollback implements RollbackStrategy {
   public void restore(RollbackContext ctx, Checkpoint checkpoint) {
     GitState s = (GitState) checkpoint;
     GitWorkingCopy r = repo.using(ctx.executor(repo.executor()));
-    if (s.branch() != null) {
-      ctx.action("check out branch " + s.branch() + " again");
-      r.checkoutBranch(s.branch());
-    } else {
-      ctx.action("check out " + s.head() + " again");
-      r.checkoutDetached(s.head());
+    String back = s.branch() != null ? "git -C " + repo.dir() + " checkout " + s.branch()
+        : "git -C " + repo.dir() + " checkout --detach " + s.head();
+    try {
+      if (s.branch() != null) {
+        ctx.action("check out branch " + s.branch() + " again");
+        r.checkoutBranch(s.branch());
+      } else {
+        ctx.action("check out " + s.head() + " again");
+        r.checkoutDetached(s.head());
+      }
+    } catch (RuntimeException e) {
+      throw new RestoreIncompleteException("the working copy " + repo.describe() + " is still on the commit the"
+          + " rollback checked out; before it, it was on " + (s.branch() == null ? "" : "branch " + s.branch()
+          + " at ") + s.head(), back, e);
     }
-    runCommands(ctx);
+    try {
+      runCommands(ctx);
+    } catch (RuntimeException e) {
+      throw new RestoreIncompleteException("the working copy " + repo.describe() + " is back on " + (s.branch()
+          == null ? s.head() : "branch " + s.branch()) + ", but a command after the checkout failed: the service"
+          + " may still run the code it rolled back to", "run the restart or build commands of this step by hand",
+          e);
+    }
   }
 
   /**

@@ -1,5 +1,11 @@
 package dev.rollback.git;
 
+import dev.rollback.verify.CheckResult;
+
+import dev.rollback.verify.Check;
+
+import dev.rollback.RollbackContext;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rollback.Outcome;
@@ -91,6 +97,32 @@ abstract class GitCheckoutContract {
     assertThat(r.outcome()).isEqualTo(Outcome.RESTORED);
     assertThat(wc.branch()).contains("main");
     assertThat(wc.head()).isEqualTo(c3);
+  }
+
+  @Test
+  void aCheckoutBackThatGitRefusesSaysWhereTheWorkingCopyIsAndTheCommandThatPutsItBack() {
+    GitWorkingCopy wc = threeCommits();
+    // While the plan verifies, someone edits a tracked file: git then refuses to check the branch out again.
+    Check editsVersion = new Check() {
+      @Override
+      public String describe() {
+        return "someone edits version";
+      }
+
+      @Override
+      public CheckResult check(RollbackContext ctx) {
+        sh("cd \"$1\" && echo hotfix >> version", repo);
+        return CheckResult.fail("v2 is broken too");
+      }
+    };
+
+    RollbackReport r = plan(GitCheckoutRollback.of(wc).back(1)).verify(VerificationChain.of(editsVersion)
+        .retry(Retry.once())).build().run();
+
+    assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+    assertThat(r.actionsRequired()).singleElement().asString().startsWith("step 1 (" + r.steps().get(0).description()
+        + "): the working copy " + wc.describe() + " is still on the commit the rollback checked out; before it,"
+        + " it was on branch main at " + c3 + ". Do: git -C " + repo + " checkout main (the restore stopped on: ");
   }
 
   @Test
