@@ -2,6 +2,7 @@ package dev.rollback.docker;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import dev.rollback.Checkpoint;
+import dev.rollback.RestoreIncompleteException;
 import dev.rollback.RollbackContext;
 import dev.rollback.RollbackException;
 import dev.rollback.RollbackStrategy;
@@ -306,19 +307,37 @@ public final class BlueGreenRollback implements RollbackStrategy {
     ContainerSpec spec = cp.blue().spec();
     Optional<InspectContainerResponse> b = docker.findContainer(spec.containerId());
     if (b.isEmpty()) {
-      throw new RollbackException("blue container " + blue + " (" + ReleaseImage.shortId(spec.containerId())
-          + ") is gone; recreate it from: " + cp.blue().describe());
+      throw new RestoreIncompleteException("blue container " + blue + " (" + ReleaseImage.shortId(spec.containerId())
+          + ") is gone; " + traffic.describe() + " may still send traffic to " + greenName, "recreate " + blue
+          + " from image " + ReleaseImage.shortId(spec.imageId()) + " with the configuration " + cp.blue().describe()
+          + ", then switch " + traffic.describe() + " back to " + cp.upstream(), null);
     }
-    if (!Boolean.TRUE.equals(b.get().getState().getRunning()) && cp.blue().running()) {
-      ops.start(spec.containerId(), blue);
-      ContainerReadiness wait = readiness.asAt(cp.blue());
-      ctx.action(blue + " back: " + wait.await(docker, spec.containerId(), blue, ctx,
-          spec.secretMasker(ctx.secretMasker())));
+    boolean blueRunning = Boolean.TRUE.equals(b.get().getState().getRunning());
+    try {
+      if (!blueRunning && cp.blue().running()) {
+        ops.start(spec.containerId(), blue);
+        ContainerReadiness wait = readiness.asAt(cp.blue());
+        ctx.action(blue + " back: " + wait.await(docker, spec.containerId(), blue, ctx,
+            spec.secretMasker(ctx.secretMasker())));
+        blueRunning = true;
+      }
+    } catch (RuntimeException e) {
+      throw new RestoreIncompleteException("blue container " + blue + " exists but did not start again; "
+          + traffic.describe() + " still sends traffic to " + greenName + " (the release rolled back to), which"
+          + " is left running", "docker start " + blue + "; once it serves, switch " + traffic.describe()
+          + " back to " + cp.upstream() + " and remove " + greenName, e);
     }
-    String now = traffic.current(ctx);
-    if (!now.equals(cp.upstream())) {
-      ctx.action("switch " + traffic.describe() + " back to " + cp.upstream());
-      traffic.switchTo(ctx, cp.upstream());
+    try {
+      String now = traffic.current(ctx);
+      if (!now.equals(cp.upstream())) {
+        ctx.action("switch " + traffic.describe() + " back to " + cp.upstream());
+        traffic.switchTo(ctx, cp.upstream());
+      }
+    } catch (RuntimeException e) {
+      throw new RestoreIncompleteException("blue container " + blue + " runs again, but " + traffic.describe()
+          + " could not be switched back: it may still send traffic to " + greenName + ", which is left running",
+          "switch " + traffic.describe() + " back to " + cp.upstream() + " (the upstream before the rollback),"
+          + " then remove " + greenName, e);
     }
     docker.findContainer(greenName).ifPresent(g -> ops.stopAndRemoveWithAnonymousVolumes(g.getId(), greenName));
   }

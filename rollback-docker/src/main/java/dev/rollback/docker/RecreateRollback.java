@@ -1,6 +1,7 @@
 package dev.rollback.docker;
 
 import dev.rollback.Checkpoint;
+import dev.rollback.RestoreIncompleteException;
 import dev.rollback.RollbackContext;
 import dev.rollback.RollbackException;
 import dev.rollback.RollbackStrategy;
@@ -176,7 +177,34 @@ public final class RecreateRollback implements RollbackStrategy {
       }
     });
     // A project unhealthy before the rollback cannot be asked to be healthy now: then wait for it to run.
-    recreate(ctx, p, back, cp.healthy());
+    String up = "cd " + dir + " && " + String.join(" ", p.command("up", "-d").argv());
+    String stage = "down";
+    try {
+      p.run("down");
+      stage = "write";
+      back.forEach((f, v) -> p.write(ctx, f, v));
+      stage = "up";
+      p.run("up", "-d");
+      stage = "ready";
+      if (!ctx.dryRun()) {
+        ctx.action("containers ready: " + p.awaitRunning(deadline, cp.healthy()));
+      }
+    } catch (RuntimeException e) {
+      throw switch (stage) {
+        case "down" -> new RestoreIncompleteException("project " + project + " in " + dir + " runs what the rollback"
+            + " started, or is half down; its files are still the rolled-back ones " + back.keySet(), "restore the"
+            + " files " + back.keySet() + " as they were before the rollback (from your deploy's record), then "
+            + up, e);
+        case "write" -> new RestoreIncompleteException("project " + project + " in " + dir + " is down, and not"
+            + " every file of " + back.keySet() + " could be written back", "put the files back as they were"
+            + " before the rollback (from your deploy's record), then " + up, e);
+        case "up" -> new RestoreIncompleteException("project " + project + " in " + dir + " is down with its files"
+            + " " + back.keySet() + " back as they were before the rollback", up, e);
+        default -> new RestoreIncompleteException("project " + project + " in " + dir + " was started again with"
+            + " its files from before the rollback, but its containers did not all come up", "look at " + dir
+            + ": docker-compose -p " + project + " ps -a and its logs", e);
+      };
+    }
     Map<String, String> now = p.images();
     if (!ctx.dryRun() && !now.equals(cp.images())) {
       ctx.action("warning: images after restore " + now + " differ from before the rollback " + cp.images()
