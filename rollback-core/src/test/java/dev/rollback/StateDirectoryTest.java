@@ -7,6 +7,7 @@ import dev.rollback.journal.Journal;
 import dev.rollback.journal.JournalEntry;
 import dev.rollback.lock.LockHolder;
 import dev.rollback.lock.TargetLock;
+import dev.rollback.testing.Strategies;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -106,25 +107,8 @@ class StateDirectoryTest {
     boolean[] rolledBack = new boolean[1];
 
     RollbackReport r = RollbackPlan.builder("api").lock(TargetLock.inDirectory(tmp.resolve("locks")))
-        .journal(Journal.jsonLines(link)).step(new RollbackStrategy() {
-          @Override
-          public String describe() {
-            return "change something";
-          }
-
-          @Override
-          public Checkpoint checkpoint(RollbackContext ctx) {
-            return Checkpoint.of("nothing");
-          }
-
-          @Override
-          public void rollback(RollbackContext ctx) {
-            rolledBack[0] = true;
-          }
-
-          @Override
-          public void restore(RollbackContext ctx, Checkpoint checkpoint) {}
-        }).build().run();
+        .journal(Journal.jsonLines(link)).step(Strategies.of("change something", () -> rolledBack[0] = true))
+        .build().run();
 
     assertThat(r.outcome()).isEqualTo(Outcome.REFUSED);
     assertThat(r.failure()).startsWith("the journal cannot be trusted: ").contains("is a symbolic link");
