@@ -119,17 +119,24 @@ class ImageTagRollbackIT {
 
   /** Starts a container the way {@code docker run -d --init -p 127.0.0.1:port:8080 -v /data image} does. */
   String runWithAnonymousVolume(String name, String image, int port, String... env) {
+    String id = create(name, image, port, hc -> hc, env);
+    DockerExecExecutor.of(fx.docker, name).run(dev.rollback.exec.Command.of("sh", "-c", "echo written-before > /data/marker"))
+        .requireSuccess();
+    return id;
+  }
+
+  /** Creates and starts a container with init, a published port, an anonymous volume at /data, and more. */
+  String create(String name, String image, int port,
+      java.util.function.UnaryOperator<com.github.dockerjava.api.model.HostConfig> more, String... env) {
     fx.removeQuietly(name);
     var hc = com.github.dockerjava.api.model.HostConfig.newHostConfig().withInit(true)
         .withPortBindings(new com.github.dockerjava.api.model.PortBinding(
             com.github.dockerjava.api.model.Ports.Binding.bindIpAndPort("127.0.0.1", port),
             com.github.dockerjava.api.model.ExposedPort.tcp(8080)));
-    String id = fx.docker.client().createContainerCmd(image).withName(name).withHostConfig(hc).withEnv(env)
-        .withVolumes(new com.github.dockerjava.api.model.Volume("/data")).exec().getId();
+    String id = fx.docker.client().createContainerCmd(image).withName(name).withHostConfig(more.apply(hc))
+        .withEnv(env).withVolumes(new com.github.dockerjava.api.model.Volume("/data")).exec().getId();
     fx.cleanUpContainer(name);
     fx.docker.client().startContainerCmd(id).exec();
-    DockerExecExecutor.of(fx.docker, name).run(dev.rollback.exec.Command.of("sh", "-c", "echo written-before > /data/marker"))
-        .requireSuccess();
     return id;
   }
 
@@ -270,19 +277,10 @@ class ImageTagRollbackIT {
     ReleaseImages rel = releases(repo, TestImages.HEALTHY, TestImages.UNHEALTHY);
     String name = "rbdock-img-where";
     Path bind = java.nio.file.Files.createDirectories(tmp.resolve("where-bind"));
-    fx.removeQuietly(name);
-    var hc = com.github.dockerjava.api.model.HostConfig.newHostConfig().withInit(true)
-        .withPortBindings(new com.github.dockerjava.api.model.PortBinding(
-            com.github.dockerjava.api.model.Ports.Binding.bindIpAndPort("127.0.0.1", 18114),
-            com.github.dockerjava.api.model.ExposedPort.tcp(8080)))
-        // a --mount bind (unlike -v) is never created by the daemon when its source is missing
-        .withMounts(List.of(new com.github.dockerjava.api.model.Mount()
-            .withType(com.github.dockerjava.api.model.MountType.BIND).withSource(bind.toString())
-            .withTarget("/host")));
-    String oldId = fx.docker.client().createContainerCmd(repo + ":release-2").withName(name).withHostConfig(hc)
-        .exec().getId();
-    fx.cleanUpContainer(name);
-    fx.docker.client().startContainerCmd(oldId).exec();
+    // a --mount bind (unlike -v) is never created by the daemon when its source is missing
+    String oldId = create(name, repo + ":release-2", 18114, hc -> hc.withMounts(List.of(
+        new com.github.dockerjava.api.model.Mount().withType(com.github.dockerjava.api.model.MountType.BIND)
+            .withSource(bind.toString()).withTarget("/host"))));
     // While the plan verifies, the original's bind source disappears: the daemon will refuse to start it again.
     dev.rollback.verify.Check removesBindSource = new dev.rollback.verify.Check() {
       @Override
