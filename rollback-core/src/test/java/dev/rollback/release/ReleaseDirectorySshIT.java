@@ -44,6 +44,11 @@ class ReleaseDirectorySshIT extends ReleaseDirectoryContract {
   }
 
   @Override
+  ReleaseDirectory forLayout(ReleaseDirectory d) {
+    return ReleaseDirectory.at(dev.rollback.exec.LocalExecutor.create(), d.root());
+  }
+
+  @Override
   String freshRoot() {
     return base + "/app-" + java.util.UUID.randomUUID();
   }
