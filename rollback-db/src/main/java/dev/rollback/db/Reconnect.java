@@ -25,13 +25,22 @@ final class Reconnect {
       "the database system is not yet accepting connections", "can't connect");
 
   private final RollbackContext ctx;
-  private final Database db;
+  private final String where;
   private final Duration within;
 
-  Reconnect(RollbackContext ctx, Database db, Duration within) {
+  /**
+   * @param ctx the run's context, told when the server refuses and when it answers again
+   * @param where the server, for those lines: {@code postgresql on 127.0.0.1:5432}
+   * @param within how long to wait; zero tries once
+   */
+  Reconnect(RollbackContext ctx, String where, Duration within) {
     this.ctx = ctx;
-    this.db = db;
+    this.where = where;
     this.within = within;
+  }
+
+  Reconnect(RollbackContext ctx, Database db, Duration within) {
+    this(ctx, db.engine().name().toLowerCase(Locale.ROOT) + " on " + db.host() + ":" + db.port(), within);
   }
 
   /** @return true when a tool's error output says the server refused the connection */
@@ -105,13 +114,13 @@ final class Reconnect {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         if (waited) {
-          ctx.action(where() + " still refused connections after " + within.toMillis() + " ms: giving up");
+          ctx.action(where + " still refused connections after " + human(within) + ": giving up");
         }
         return false;
       }
       if (!waited) {
-        ctx.action(where() + " refused the connection (" + firstLine(refusedResult.stderr())
-            + "): trying again for up to " + within.toMillis() + " ms");
+        ctx.action(where + " refused the connection (" + firstLine(refusedResult.stderr())
+            + "): trying again for up to " + human(within));
         waited = true;
       }
       try {
@@ -125,14 +134,15 @@ final class Reconnect {
 
     void end(boolean succeeded) {
       if (waited && succeeded) {
-        ctx.action(where() + " accepts connections again, after "
+        ctx.action(where + " accepts connections again, after "
             + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms");
       }
     }
   }
 
-  private String where() {
-    return db.engine().name().toLowerCase(Locale.ROOT) + " on " + db.host() + ":" + db.port();
+  /** @return {@code 30 s}, or {@code 600 ms} below whole seconds */
+  static String human(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
   }
 
   /** @return the line of a tool's error output that says why the connection was refused */
