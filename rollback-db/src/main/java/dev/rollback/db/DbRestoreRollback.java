@@ -246,8 +246,8 @@ public final class DbRestoreRollback implements RollbackStrategy {
    * How long the restore's commands (and the rollback's, and the safety backup) wait for a database server that
    * refuses connections because it is restarting: a command refused with "could not connect", "Connection
    * refused", "the database system is starting up" or "shutting down" (MariaDB: "Can't connect") ran nothing, so
-   * it runs again, every 250 ms, until it connects or this time has passed. A connection lost midway is never
-   * retried. The report says when the server refused and when it answered again.
+   * it runs again (after 250 ms, then up to every 2 s) until it connects or this time has passed. A connection lost
+   * midway is never retried. The report says when the server refused and when it answered again.
    *
    * @param within at least zero; zero tries once; default 30 s
    * @return a copy

@@ -189,7 +189,8 @@ public final class MigrationDowngrade implements RollbackStrategy {
   /**
    * How long the restore's upgrade waits for a database that refuses connections while it restarts ("could not
    * connect", "Connection refused", "the database system is starting up", MariaDB's "Can't connect" in the tool's
-   * output): the refused upgrade ran nothing, so it runs again every 250 ms until this time has passed.
+   * output): the refused upgrade ran nothing, so it runs again (after 250 ms, then up to every 2 s) until this time
+   * has passed.
    *
    * @param within at least zero; zero tries once; default 30 s
    * @return a copy

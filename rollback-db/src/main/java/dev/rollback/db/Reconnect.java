@@ -14,12 +14,14 @@ import java.util.function.Supplier;
  * Runs a database tool again while its server refuses connections because it is restarting: "could not connect",
  * "Connection refused", "the database system is starting up" or "shutting down", MariaDB's "Can't connect". Only a
  * refused connection is retried: nothing ran on the server, so running the command again is always safe; a
- * connection lost midway is not retried. Polls every 250 ms until a deadline; never past it.
+ * connection lost midway is not retried. Polls after 250 ms, then twice as long each time up to 2 s, until a
+ * deadline; never past it.
  */
 final class Reconnect {
   /** How long a restarting server is waited for by default. */
   static final Duration DEFAULT = Duration.ofSeconds(30);
-  private static final long POLL_NANOS = Duration.ofMillis(250).toNanos();
+  private static final long FIRST_POLL_NANOS = Duration.ofMillis(250).toNanos();
+  private static final long MAX_POLL_NANOS = Duration.ofSeconds(2).toNanos();
   private static final List<String> SIGNS = List.of("could not connect", "connection refused",
       "the database system is starting up", "the database system is shutting down",
       "the database system is not yet accepting connections", "can't connect");
@@ -108,6 +110,7 @@ final class Reconnect {
     private final long start = System.nanoTime();
     private final long deadline = start + within.toNanos();
     private boolean waited;
+    private long poll = FIRST_POLL_NANOS;
 
     /** After a refused connection: waits for the next attempt; false when the deadline has passed. */
     boolean again(ExecResult refusedResult) {
@@ -124,7 +127,8 @@ final class Reconnect {
         waited = true;
       }
       try {
-        Thread.sleep(Math.max(1, Math.min(POLL_NANOS, left) / 1_000_000));
+        Thread.sleep(Math.max(1, Math.min(poll, left) / 1_000_000));
+        poll = Math.min(MAX_POLL_NANOS, poll * 2); // each refused attempt is a line in the report: fewer, later
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return false;
