@@ -35,7 +35,9 @@ import java.util.function.Function;
  * <p>What it does, in order:
  * <ol>
  *   <li>preflight: picks the backup and verifies it against its manifest (size, SHA-256, engine) before anything
- *       touches a database; a truncated or altered backup makes the plan {@code REFUSED};
+ *       touches a database; a truncated or altered backup makes the plan {@code REFUSED}; names the copies earlier
+ *       runs left on the server, and refuses while an earlier swap's {@code <name>_pre_rb_<time>} copy is not
+ *       {@linkplain #acknowledgeEarlierCopies acknowledged} (it may hold the real original);
  *   <li>checkpoint: a safety backup {@code pre-rollback-<time>} of the database as it is now, verified, always;
  *   <li>rollback, {@linkplain Mode#SWAP swap} mode (the default): restores into a new database {@code <name>_rb_<time>}
  *       ({@code pg_restore --single-transaction}, or {@code -j N} from a file; {@code gunzip | psql
@@ -46,8 +48,12 @@ import java.util.function.Function;
  *       (PostgreSQL: with connections disallowed): writes made after the safety backup are in it.
  *   <li>restore (a later step or the verification failed): swaps the original back (the restored one is kept as
  *       {@code <name>_rb_failed_<time>}), or, when the swap had not happened, drops the half-restored new database;
- *       the original was never touched.
+ *       the original was never touched. When it cannot finish, a {@link RestoreIncompleteException} says what is
+ *       where and the one action, with the exact SQL or command.
  * </ol>
+ *
+ * <p>Every database command waits up to {@link #reconnectWithin} for a server that refuses connections while it
+ * restarts.
  *
  * <p>{@linkplain Mode#IN_PLACE In place} mode (for MariaDB schemas with views or triggers, or no room for a second
  * copy) stops the writers before the safety backup, then drops and recreates the database and restores into it;
@@ -58,8 +64,9 @@ import java.util.function.Function;
  *
  * <p>Defaults: backup {@link #fromLatest(BackupCatalog)} = the newest {@code pre-deployment-*} (never a
  * {@code pre-rollback-*} safety backup, which holds the state being rolled back); safety backups into the same
- * catalog in the engine's default format; no writers; 1 restore job; swap mode. Immutable; the setters return
- * copies. Safe to run more than once.
+ * catalog in the engine's default format; no writers; 1 restore job; swap mode; reconnect within 30 s; no earlier
+ * copies acknowledged. Immutable; the setters return copies. Safe to run more than once: a second run after a
+ * swap refuses until the first run's {@code _pre_rb_} copy is dropped, swapped back or acknowledged.
  */
 public final class DbRestoreRollback implements RollbackStrategy {
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
@@ -408,7 +415,7 @@ public final class DbRestoreRollback implements RollbackStrategy {
         case "rb" -> ctx.action("earlier copy " + n + ack + ": an unfinished restore of the run of " + when
             + ", which ended before its swap (" + name + " was not touched by it); drop it once no run uses it"
             + (c.writers.describe().equals("none") ? "" : ". If that run was killed after stopping the writers"
-            + " (it stops them just before the swap), they are still stopped: " + c.writers.startByHand()));
+            + " (it stops them just before the swap), they may still be stopped: " + c.writers.startByHand()));
         default -> ctx.action("earlier copy " + n + ack + ": what the run of " + when + " restored, kept when it"
             + " swapped the original back; drop it once nobody needs it");
       }
@@ -422,7 +429,7 @@ public final class DbRestoreRollback implements RollbackStrategy {
       msg.append(n).append(" holds ").append(name).append(" as it was before the run of ").append(runAt(stamp))
           .append(" swapped the backup's data into ").append(name).append("; ");
     }
-    String first = swappedOut.get(swappedOut.size() - 1);
+    String first = swappedOut.get(swappedOut.size() - 1); // the names sort by time: the newest swap
     String stamp = first.substring(first.length() - 14);
     String swapBack;
     try {
@@ -432,11 +439,11 @@ public final class DbRestoreRollback implements RollbackStrategy {
     }
     msg.append(name).append(" now holds what that run restored, and whatever was written since. Restoring again"
         + " would keep that as \"the original\" and leave the real one where no report names it. To put ")
-        .append(first).append(" back as ").append(name).append(" (keeping the current one as ").append(name)
-        .append("_rb_failed_").append(stamp).append(") run ").append(swapBack).append("; or, once you know it is not"
-        + " needed, drop it; or, to restore over what ").append(name).append(" holds now and keep the copies, call"
-        + " acknowledgeEarlierCopies(").append(String.join(", ", swappedOut.stream().map(x -> "\"" + x + "\"")
-        .toList())).append(")");
+        .append(swappedOut.size() > 1 ? "the newest, " : "").append(first).append(" back as ").append(name)
+        .append(" (keeping the current one as ").append(name).append("_rb_failed_").append(stamp).append(") run ")
+        .append(swapBack).append("; or, once you know it is not needed, drop it; or, to restore over what ")
+        .append(name).append(" holds now and keep the copies, call acknowledgeEarlierCopies(")
+        .append(String.join(", ", swappedOut.stream().map(x -> "\"" + x + "\"").toList())).append(")");
     throw new RollbackException(msg.toString());
   }
 

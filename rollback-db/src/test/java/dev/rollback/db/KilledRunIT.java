@@ -114,8 +114,11 @@ class KilledRunIT {
   @Test
   void earlierSwapAcknowledgedByNameLetsTheRunProceedAndTheReportStillNamesIt() throws Exception {
     String earlier = fx.name + "_pre_rb_20200101000000";
+    String orphan = fx.name + "_rb_20200102000000";
     fx.exec("postgres", "CREATE DATABASE " + earlier);
-    DbRestoreRollback step = DbRestoreRollback.of(db).fromLatest(catalog);
+    fx.exec("postgres", "CREATE DATABASE " + orphan);
+    DbRestoreRollback step = DbRestoreRollback.of(db).fromLatest(catalog)
+        .stopWriters(Writers.callbacks("pause the app", () -> {}, () -> {}));
 
     RollbackReport refused = plan().step(step).build().run();
     RollbackReport r = plan().step(step.acknowledgeEarlierCopies(earlier)).build().run();
@@ -126,8 +129,11 @@ class KilledRunIT {
     assertThat(r.outcome()).as(r.toText()).isEqualTo(Outcome.ROLLED_BACK);
     assertThat(r.steps().get(0).actions()).contains("earlier copy " + earlier + " (acknowledged): " + fx.name
         + " as it was before the run of 2020-01-01 00:00:00 UTC swapped its restore into the name; " + fx.name
-        + " holds that restore (and writes since)");
+        + " holds that restore (and writes since)", "earlier copy " + orphan + ": an unfinished restore of the run of"
+        + " 2020-01-02 00:00:00 UTC, which ended before its swap (" + fx.name + " was not touched by it); drop it once"
+        + " no run uses it. If that run was killed after stopping the writers (it stops them just before the swap),"
+        + " they may still be stopped: start the writers (pause the app)");
     assertThat(fx.checksums(fx.name)).isEqualTo(before);
-    assertThat(fx.databasesLikeMine()).contains(earlier);
+    assertThat(fx.databasesLikeMine()).contains(earlier, orphan);
   }
 }
