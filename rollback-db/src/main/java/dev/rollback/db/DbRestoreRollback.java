@@ -612,24 +612,39 @@ public final class DbRestoreRollback implements RollbackStrategy {
       return "the database " + name + " was never touched";
     }
     ctx.action("put the original back from the safety backup " + s.safety.name());
-    String situation = "the database " + name + " was dropped and recreated for the restore; the original is in"
-        + " the safety backup " + s.safety.path() + " (on " + s.safety.catalog().executor().describe() + ")";
+    String safety = "the safety backup " + s.safety.path() + " (on " + s.safety.catalog().executor().describe() + ")";
+    BackupManifest m;
+    try {
+      // checked before the database is dropped: a damaged safety backup must not cost what the database holds now
+      m = s.safety.catalog().verify(ctx, s.safety);
+    } catch (RuntimeException e) {
+      throw new RestoreIncompleteException("the database " + name + " holds what the rollback restored (or part of"
+          + " it); the original is only in " + safety + ", which fails its check" + writersNote(s), "find out why"
+          + " the safety backup changed; only if it is sound, restore it into " + name + " emptied: "
+          + restoreByHand(s) + thenStart(s), e);
+    }
     try {
       if (s.writersStopped == null) {
         s.writersStopped = c.writers.stop(ctx);
       }
       c.database.recreate(tools, s.createSql);
-      BackupManifest m = s.safety.catalog().verify(ctx, s.safety);
       c.database.restoreInto(ctx, s.safety, m.format(), name, c.jobs, rc);
     } catch (RuntimeException e) {
-      throw new RestoreIncompleteException(situation + ", not restored yet: " + name + " holds part of it or"
-          + " nothing" + writersNote(s), "restore " + s.safety.path() + " into " + name + " emptied (run "
-          + c.database.byHand(c.database.dropSql(name) + "; " + s.createSql) + ", then `"
-          + (s.safetyFormat.gzipped() ? "gunzip -c -- " + s.safety.path() + " | "
-          + c.database.restore(s.safetyFormat, name, null, 1).display()
-          : c.database.restore(s.safetyFormat, name, s.safety.path(), 1).display()) + "`)" + thenStart(s), e);
+      throw new RestoreIncompleteException("the database " + name + " was dropped and recreated for the restore;"
+          + " the original is in " + safety + ", not restored yet: " + name + " holds part of it or nothing"
+          + writersNote(s), "restore " + s.safety.path() + " into " + name + " emptied: " + restoreByHand(s)
+          + thenStart(s), e);
     }
     return "the original database " + name + " is back from the safety backup " + s.safety.name();
+  }
+
+  /** @return how a person restores the safety backup into the emptied database: the SQL, then the restore tool */
+  private String restoreByHand(State s) {
+    String name = c.database.name();
+    return "run " + c.database.byHand(c.database.dropSql(name) + "; " + s.createSql) + ", then `"
+        + (s.safetyFormat.gzipped() ? "gunzip -c -- " + s.safety.path() + " | "
+        + c.database.restore(s.safetyFormat, name, null, 1).display()
+        : c.database.restore(s.safetyFormat, name, s.safety.path(), 1).display()) + "`";
   }
 
   private String writersNote(State s) {

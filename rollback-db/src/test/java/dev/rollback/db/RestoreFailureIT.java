@@ -36,6 +36,7 @@ class RestoreFailureIT {
   DbFixture fx;
   PostgresDatabase db;
   BackupCatalog catalog;
+  Map<String, String> before;
   Map<String, String> migrated;
   PgCluster cluster;
 
@@ -44,6 +45,7 @@ class RestoreFailureIT {
     fx = DbFixture.postgres();
     db = fx.pg();
     fx.createWithData(200);
+    before = fx.checksums(fx.name);
     catalog = BackupCatalog.at(tmp.resolve("backups"));
     catalog.create(RollbackContext.standalone("t"), db, BackupCatalog.PRE_DEPLOYMENT, BackupFormat.PG_CUSTOM);
     fx.destructiveMigration();
@@ -223,5 +225,47 @@ class RestoreFailureIT {
         + fx.name + " is back (what the rollback restored is kept as " + failed + "); the writers are still stopped."
         + " Do: run `sh -c 'exit 3'` on local (the restore stopped on: command failed (exit 3)");
     assertThat(fx.checksums(fx.name)).isEqualTo(migrated);
+  }
+
+  @Test
+  void inPlaceRestoreWithADamagedSafetyBackupKeepsTheDatabaseAndSaysWhereTheOriginalIs() throws Exception {
+    Check damagesTheSafetyBackup = new Check() {
+      @Override
+      public String describe() {
+        return "a check that damages the safety backup";
+      }
+
+      @Override
+      public CheckResult check(RollbackContext ctx) {
+        try (var ch = java.nio.file.Files.newByteChannel(Path.of(catalog.latest(BackupCatalog.PRE_ROLLBACK).path()),
+            java.nio.file.StandardOpenOption.WRITE)) {
+          ch.position(100);
+          ch.write(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3, 4}));
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+        return CheckResult.fail("damaged");
+      }
+    };
+    DbRestoreRollback step = DbRestoreRollback.of(db).fromLatest(catalog).restoreInPlace()
+        .stopWriters(Writers.callbacks("pause the app", () -> {}, () -> {}));
+
+    RollbackReport r = plan().step(step).verify(VerificationChain.of(damagesTheSafetyBackup).retry(Retry.once()))
+        .verifyAfterRestore(VerificationChain.none()).build().run();
+
+    assertThat(r.outcome()).as(r.toText()).isEqualTo(Outcome.FAILED);
+    Backup safety = catalog.latest(BackupCatalog.PRE_ROLLBACK);
+    String n = fx.name;
+    assertThat(r.actionsRequired()).hasSize(1);
+    assertThat(r.actionsRequired().get(0)).startsWith("step 1 (" + step.describe() + "): the database " + n
+        + " holds what the rollback restored (or part of it); the original is only in the safety backup "
+        + safety.path() + " (on local), which fails its check. Do: find out why the safety backup changed; only if it"
+        + " is sound, restore it into " + n + " emptied: run `DROP DATABASE IF EXISTS \"" + n + "\" WITH (FORCE);"
+        + " CREATE DATABASE \"" + n + "\" TEMPLATE template0 OWNER ")
+        .contains("` as " + fx.user + " on " + fx.host + ":" + fx.port + ", then `pg_restore ")
+        .contains(" -d " + n + " --exit-on-error --single-transaction " + safety.path() + "` (the restore stopped on:"
+            + " backup " + safety.name() + " has SHA-256 ");
+    assertThat(fx.checksums(n)).as("what the rollback restored: not dropped for a backup that cannot be restored")
+        .isEqualTo(before);
   }
 }
