@@ -540,18 +540,9 @@ public final class DbRestoreRollback implements RollbackStrategy {
       }
       if (s.swapped) {
         after = swapBack(ctx, s, tools);
-      } else if (s.restoreStarted) {
-        String situation = "the original database " + name + " was never touched";
-        ctx.action(situation + "; drop the unfinished " + newName(s));
-        try {
-          c.database.drop(tools, newName(s));
-        } catch (RuntimeException e) {
-          throw new RestoreIncompleteException(situation + writersNote(s), "drop the unfinished copy `"
-              + newName(s) + "`: run " + c.database.byHand(c.database.dropSql(newName(s))) + thenStart(s), e);
-        }
-        after = situation + "; the unfinished copy " + newName(s) + " is dropped";
       } else {
-        after = "the original database " + name + " was never touched";
+        neverTouched(ctx, s, tools);
+        return;
       }
     }
     if (s.writersStopped != null) {
@@ -561,6 +552,37 @@ public final class DbRestoreRollback implements RollbackStrategy {
         throw new RestoreIncompleteException(after + "; the writers are still stopped", c.writers.startByHand(), e);
       }
       s.writersStopped = null;
+    }
+  }
+
+  /**
+   * The swap did not happen: the writers may run on the original at once, then the unfinished copy is dropped. A
+   * failure of either is told with the other's outcome.
+   */
+  private void neverTouched(RollbackContext ctx, State s, Executor tools) {
+    String situation = "the original database " + c.database.name() + " was never touched";
+    RuntimeException startFailed = null;
+    if (s.writersStopped != null) {
+      try {
+        c.writers.start(ctx, s.writersStopped);
+        s.writersStopped = null;
+      } catch (RuntimeException e) {
+        startFailed = e;
+      }
+    }
+    if (s.restoreStarted) {
+      ctx.action(situation + "; drop the unfinished " + newName(s));
+      try {
+        c.database.drop(tools, newName(s));
+      } catch (RuntimeException e) {
+        throw new RestoreIncompleteException(situation + writersNote(s), "drop the unfinished copy `"
+            + newName(s) + "`: run " + c.database.byHand(c.database.dropSql(newName(s))) + thenStart(s), e);
+      }
+      situation += "; the unfinished copy " + newName(s) + " is dropped";
+    }
+    if (startFailed != null) {
+      throw new RestoreIncompleteException(situation + "; the writers are still stopped", c.writers.startByHand(),
+          startFailed);
     }
   }
 
