@@ -244,6 +244,8 @@ public final class BackupCatalog {
    * @return the backup
    * @throws IllegalArgumentException for a bad label or a format of another engine
    * @throws dev.rollback.exec.CommandFailedException when the dump fails (nothing is left behind)
+   * @throws RollbackException when the catalogue's device is full: where, how much is free, and that the partial
+   *     file was removed
    */
   public Backup create(RollbackContext ctx, Database database, String label, BackupFormat format) {
     if (label == null || !LABEL.matcher(label).matches()) {
@@ -273,8 +275,8 @@ public final class BackupCatalog {
     try {
       Pipe.run(tools, dump.command(), files, Command.of("sh", "-c", write, "sh", partial));
     } catch (RuntimeException e) {
-      files.run(Command.of("rm", "-f", "--", partial));
-      throw e;
+      ExecResult rm = files.run(Command.of("rm", "-f", "--", partial));
+      throw diskFull(files, database, partial, rm, e);
     } finally {
       dump.cleanup().run();
     }
@@ -289,6 +291,33 @@ public final class BackupCatalog {
     writeManifest(files, backup, new BackupManifest(sha, size, database.name(), database.engine(), version, format,
         ctx.clock().instant()));
     return backup;
+  }
+
+  /**
+   * A dump that ran out of space, told as such: where, how much is free now, that the partial file is gone (or not)
+   * and what to do. Any other failure is returned as it was.
+   */
+  private RuntimeException diskFull(Executor files, Database database, String partial, ExecResult rm,
+      RuntimeException e) {
+    String text = String.valueOf(e.getMessage());
+    if (!text.contains("No space left on device") && !text.contains("Disk quota exceeded")) {
+      return e;
+    }
+    ExecResult df = files.run(Command.of("df", "-Pk", "--", directory).readOnly());
+    String free = "";
+    List<String> rows = df.succeeded() ? df.stdout().lines().toList() : List.of();
+    if (rows.size() >= 2) {
+      String[] cols = rows.get(rows.size() - 1).trim().split("\\s+");
+      if (cols.length >= 4 && cols[3].matches("\\d+")) {
+        free = " (" + Long.parseLong(cols[3]) * 1024 + " bytes free now)";
+      }
+    }
+    String removed = rm.succeeded() ? "the partial file " + partial + " was removed and nothing was kept under a"
+        + " valid name" : "the partial file " + partial + " could not be removed (" + rm.stderr().strip()
+        + "): remove it by hand; nothing was kept under a valid name";
+    return new RollbackException("backing up " + database.describe() + " into " + describe() + " failed: no space"
+        + " left on the device holding " + directory + free + "; " + removed + ". Free space there, remove old"
+        + " backups, or back up into another directory", e);
   }
 
   /**

@@ -242,21 +242,35 @@ public abstract sealed class Database permits PostgresDatabase, MariaDbDatabase 
    * catalogue runs on this database's executor and the format allows; otherwise the file streams from the
    * catalogue's host ({@code cat} or {@code gunzip -c}) through this JVM into the restore tool, in one transaction.
    */
-  void restoreInto(RollbackContext ctx, Backup backup, BackupFormat format, String into, int jobs) {
+  void restoreInto(RollbackContext ctx, Backup backup, BackupFormat format, String into, int jobs,
+      Reconnect reconnect) {
     Executor tools = ctx.executor(conn.executor());
     if (format == BackupFormat.PG_CUSTOM && jobs > 1 && backup.catalog().executor() == conn.executor()) {
-      run(tools, restore(format, into, backup.path(), jobs)).requireSuccess();
+      run(reconnect.executor(tools), restore(format, into, backup.path(), jobs)).requireSuccess();
       return;
     }
     Command read = format.gzipped() ? Command.of("gunzip", "-c", "--", backup.path())
         : Command.of("cat", "--", backup.path());
     Prepared load = prepare(tools, restore(format, into, null, 1));
     try {
-      Pipe.run(ctx.executor(backup.catalog().executor()), read, tools, load.command());
+      // a refused connection ran nothing: the whole pipe runs again, the file read from its start
+      reconnect.call(() -> Pipe.run(ctx.executor(backup.catalog().executor()), read, tools, load.command()));
     } finally {
       load.cleanup().run();
     }
   }
+
+  /** @return the databases (MariaDB: schemas) on the server whose names start with {@code prefix}, sorted */
+  abstract List<String> namesStartingWith(Executor ex, String prefix);
+
+  /**
+   * The SQL {@link #swap} runs, for a person to run by hand: moves {@code replacement} into this database's name and
+   * the current one to {@code keep}.
+   *
+   * @param ex the executor (MariaDB lists the tables to move)
+   * @return the statements, {@code ;}-separated
+   */
+  abstract String swapSql(Executor ex, String replacement, String keep);
 
   /** @return the database to connect to for server-wide statements (CREATE, DROP, RENAME) */
   abstract String maintenanceDb();
@@ -283,6 +297,17 @@ public abstract sealed class Database permits PostgresDatabase, MariaDbDatabase 
 
   /** Drops database {@code db} if it exists, ending its connections first. */
   abstract void drop(Executor ex, String db);
+
+  /** @return the statement {@link #drop} runs */
+  abstract String dropSql(String db);
+
+  /**
+   * @param sql statements
+   * @return how a person runs them by hand: {@code `<sql>` as rollback on 127.0.0.1:5432}
+   */
+  String byHand(String sql) {
+    return "`" + sql + "` as " + conn.user() + " on " + conn.host() + ":" + conn.port();
+  }
 
   /**
    * Moves {@code replacement} into this database's name and keeps the current one as {@code keep}, atomically where

@@ -243,7 +243,29 @@ public final class MariaDbDatabase extends Database {
 
   @Override
   void drop(Executor ex, String db) {
-    execute(ex, maintenanceDb(), "DROP DATABASE IF EXISTS " + quoteIdent(db));
+    execute(ex, maintenanceDb(), dropSql(db));
+  }
+
+  @Override
+  String dropSql(String db) {
+    return "DROP DATABASE IF EXISTS " + quoteIdent(db);
+  }
+
+  @Override
+  List<String> namesStartingWith(Executor ex, String prefix) {
+    return query(ex, maintenanceDb(), "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE LEFT(SCHEMA_NAME, "
+        + prefix.length() + ") = " + literal(prefix) + " ORDER BY SCHEMA_NAME").stream().map(r -> r.get(0)).toList();
+  }
+
+  @Override
+  String swapSql(Executor ex, String replacement, String keep) {
+    String name = conn.name();
+    List<String> moves = new ArrayList<>();
+    tables(ex, name).forEach(t -> moves.add(quoteIdent(name) + "." + quoteIdent(t) + " TO " + quoteIdent(keep) + "."
+        + quoteIdent(t)));
+    tables(ex, replacement).forEach(t -> moves.add(quoteIdent(replacement) + "." + quoteIdent(t) + " TO "
+        + quoteIdent(name) + "." + quoteIdent(t)));
+    return "CREATE DATABASE IF NOT EXISTS " + quoteIdent(keep) + "; RENAME TABLE " + String.join(", ", moves) + ";";
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.rollback.db;
 
 import dev.rollback.Checkpoint;
+import dev.rollback.RestoreIncompleteException;
 import dev.rollback.RollbackContext;
 import dev.rollback.RollbackException;
 import dev.rollback.RollbackStrategy;
@@ -12,9 +13,11 @@ import dev.rollback.db.migration.MigrationTarget;
 import dev.rollback.db.migration.MigrationTool;
 import dev.rollback.db.migration.Rails;
 import dev.rollback.exec.Command;
+import dev.rollback.exec.CommandFailedException;
 import dev.rollback.exec.ExecResult;
 import dev.rollback.exec.Executor;
 import dev.rollback.exec.Secret;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,9 +53,16 @@ public final class MigrationDowngrade implements RollbackStrategy {
   private final Map<String, String> env;
   private final Map<String, Secret> secretEnv;
   private final MigrationTarget target;
+  private final Duration reconnect;
 
   private MigrationDowngrade(Executor executor, MigrationTool tool, List<String> command, String dir,
       Map<String, String> env, Map<String, Secret> secretEnv, MigrationTarget target) {
+    this(executor, tool, command, dir, env, secretEnv, target, Reconnect.DEFAULT);
+  }
+
+  private MigrationDowngrade(Executor executor, MigrationTool tool, List<String> command, String dir,
+      Map<String, String> env, Map<String, Secret> secretEnv, MigrationTarget target, Duration reconnect) {
+    this.reconnect = reconnect;
     this.executor = executor;
     this.tool = tool;
     this.command = command;
@@ -125,7 +135,7 @@ public final class MigrationDowngrade implements RollbackStrategy {
     if (argv.length == 0) {
       throw new IllegalArgumentException("a command needs a program");
     }
-    return new MigrationDowngrade(executor, tool, List.of(argv), dir, env, secretEnv, target);
+    return new MigrationDowngrade(executor, tool, List.of(argv), dir, env, secretEnv, target, reconnect);
   }
 
   /**
@@ -134,7 +144,7 @@ public final class MigrationDowngrade implements RollbackStrategy {
    */
   public MigrationDowngrade inDirectory(String directory) {
     return new MigrationDowngrade(executor, tool, command, Objects.requireNonNull(directory, "directory"), env,
-        secretEnv, target);
+        secretEnv, target, reconnect);
   }
 
   /**
@@ -145,7 +155,7 @@ public final class MigrationDowngrade implements RollbackStrategy {
   public MigrationDowngrade withEnv(String name, String value) {
     Map<String, String> e = new LinkedHashMap<>(env);
     e.put(name, value);
-    return new MigrationDowngrade(executor, tool, command, dir, Map.copyOf(e), secretEnv, target);
+    return new MigrationDowngrade(executor, tool, command, dir, Map.copyOf(e), secretEnv, target, reconnect);
   }
 
   /**
@@ -156,7 +166,7 @@ public final class MigrationDowngrade implements RollbackStrategy {
   public MigrationDowngrade withEnv(String name, Secret value) {
     Map<String, Secret> e = new LinkedHashMap<>(secretEnv);
     e.put(name, value);
-    return new MigrationDowngrade(executor, tool, command, dir, env, Map.copyOf(e), target);
+    return new MigrationDowngrade(executor, tool, command, dir, env, Map.copyOf(e), target, reconnect);
   }
 
   /**
@@ -164,7 +174,7 @@ public final class MigrationDowngrade implements RollbackStrategy {
    * @return a copy
    */
   public MigrationDowngrade steps(int n) {
-    return new MigrationDowngrade(executor, tool, command, dir, env, secretEnv, MigrationTarget.steps(n));
+    return new MigrationDowngrade(executor, tool, command, dir, env, secretEnv, MigrationTarget.steps(n), reconnect);
   }
 
   /**
@@ -172,7 +182,25 @@ public final class MigrationDowngrade implements RollbackStrategy {
    * @return a copy
    */
   public MigrationDowngrade toRevision(String revision) {
-    return new MigrationDowngrade(executor, tool, command, dir, env, secretEnv, MigrationTarget.revision(revision));
+    return new MigrationDowngrade(executor, tool, command, dir, env, secretEnv, MigrationTarget.revision(revision),
+        reconnect);
+  }
+
+  /**
+   * How long the restore's upgrade waits for a database that refuses connections while it restarts ("could not
+   * connect", "Connection refused", "the database system is starting up", MariaDB's "Can't connect" in the tool's
+   * output): the refused upgrade ran nothing, so it runs again (after 250 ms, then up to every 2 s) until this time
+   * has passed.
+   *
+   * @param within at least zero; zero tries once; default 30 s
+   * @return a copy
+   */
+  public MigrationDowngrade reconnectWithin(Duration within) {
+    Objects.requireNonNull(within, "within");
+    if (within.isNegative()) {
+      throw new IllegalArgumentException("reconnectWithin must be >= 0, was " + within);
+    }
+    return new MigrationDowngrade(executor, tool, command, dir, env, secretEnv, target, within);
   }
 
   /** @return how far the downgrade goes */
@@ -259,11 +287,30 @@ public final class MigrationDowngrade implements RollbackStrategy {
     }
   }
 
+  /**
+   * Upgrades back to the checkpoint's revision, waiting out a restarting database ({@link #reconnectWithin}). When
+   * that fails, throws a {@link RestoreIncompleteException} naming the revision the tool is at now and the exact
+   * command that finishes the job.
+   */
   @Override
   public void restore(RollbackContext ctx, Checkpoint checkpoint) {
     String rev = ((Revision) checkpoint).revision();
     ctx.action("upgrade " + tool.name() + " back to " + rev);
-    ctx.executor(executor).run(cmd(tool.upgradeArgs(rev, target))).requireSuccess();
+    Reconnect rc = new Reconnect(ctx, tool.name() + "'s database", reconnect);
+    Executor ex = rc.executor(ctx.executor(executor));
+    Command up = cmd(tool.upgradeArgs(rev, target));
+    ExecResult r = ex.run(up);
+    if (r.succeeded()) {
+      return;
+    }
+    String now;
+    try {
+      now = "it is at revision " + current(ex);
+    } catch (RuntimeException e) {
+      now = "its revision could not be read (" + e.getMessage().lines().findFirst().orElse("") + ")";
+    }
+    throw new RestoreIncompleteException(tool.name() + " was downgraded from revision " + rev + "; upgrading it back"
+        + " failed and " + now, "run `" + up.display() + "` on " + executor.describe(), new CommandFailedException(r));
   }
 
   private static String head(String text) {

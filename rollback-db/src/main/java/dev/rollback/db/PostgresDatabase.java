@@ -228,19 +228,35 @@ public final class PostgresDatabase extends Database {
 
   @Override
   void drop(Executor ex, String db) {
-    execute(ex, maintenanceDb(), "DROP DATABASE IF EXISTS " + quoteIdent(db) + " WITH (FORCE)");
+    execute(ex, maintenanceDb(), dropSql(db));
   }
 
   @Override
-  void swap(Executor ex, String replacement, String keep) {
+  String dropSql(String db) {
+    return "DROP DATABASE IF EXISTS " + quoteIdent(db) + " WITH (FORCE)";
+  }
+
+  @Override
+  List<String> namesStartingWith(Executor ex, String prefix) {
+    return query(ex, maintenanceDb(), "SELECT datname FROM pg_database WHERE left(datname, " + prefix.length()
+        + ") = " + literal(prefix) + " ORDER BY datname").stream().map(r -> r.get(0)).toList();
+  }
+
+  @Override
+  String swapSql(Executor ex, String replacement, String keep) {
     String cur = quoteIdent(conn.name());
     // One transaction: no moment where the name is missing. RENAME waits up to 5 s for terminated backends to go.
-    String sql = "ALTER DATABASE " + cur + " WITH ALLOW_CONNECTIONS false;"
+    return "ALTER DATABASE " + cur + " WITH ALLOW_CONNECTIONS false;"
         + " SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = " + literal(conn.name())
         + " AND pid <> pg_backend_pid();"
         + " ALTER DATABASE " + cur + " RENAME TO " + quoteIdent(keep) + ";"
         + " ALTER DATABASE " + quoteIdent(replacement) + " RENAME TO " + cur + ";"
         + " ALTER DATABASE " + cur + " WITH ALLOW_CONNECTIONS true;";
+  }
+
+  @Override
+  void swap(Executor ex, String replacement, String keep) {
+    String sql = swapSql(ex, replacement, keep);
     CommandFailedException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
       try {

@@ -19,6 +19,16 @@ public interface Writers {
   String describe();
 
   /**
+   * How a person starts the writers by hand when a rollback could not, for reports: {@code run `docker start api`
+   * on local}. The default names {@link #describe()}.
+   *
+   * @return one line
+   */
+  default String startByHand() {
+    return "start the writers (" + describe() + ")";
+  }
+
+  /**
    * Stops the writers; in a preview, records what it would do.
    *
    * @param ctx the run's context
@@ -71,6 +81,11 @@ public interface Writers {
       }
 
       @Override
+      public String startByHand() {
+        return "run `" + start.display() + "` on " + executor.describe();
+      }
+
+      @Override
       public Checkpoint stop(RollbackContext ctx) {
         ctx.executor(executor).run(stop).requireSuccess();
         return Checkpoint.of("stopped with " + stop.display());
@@ -108,6 +123,11 @@ public interface Writers {
       @Override
       public void start(RollbackContext ctx, Checkpoint stopped) {
         strategy.restore(ctx, stopped);
+      }
+
+      @Override
+      public String startByHand() {
+        return "start the writers: undo \"" + strategy.describe() + "\"";
       }
     };
   }

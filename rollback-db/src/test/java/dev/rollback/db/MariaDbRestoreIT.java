@@ -134,4 +134,30 @@ class MariaDbRestoreIT {
     Backup safety = catalog.latest(BackupCatalog.PRE_ROLLBACK);
     assertThat(catalog.verify(RollbackContext.standalone("t"), safety).database()).isEqualTo(fx.name);
   }
+
+  @Test
+  void runAfterAnEarlierSwapIsRefusedNamingItsCopyAndItsRenameTablePutsThatOriginalBack() throws Exception {
+    RollbackReport first = plan().step(restore()).build().run();
+    assertThat(first.outcome()).as(first.toText()).isEqualTo(Outcome.ROLLED_BACK);
+    String kept = fx.databasesLikeMine().stream().filter(n -> n.contains("_pre_rb_")).findFirst().orElseThrow();
+    String stamp = kept.substring(kept.length() - 14);
+    String n = fx.name;
+    String failed = n + "_rb_failed_" + stamp;
+
+    RollbackReport second = plan().step(restore()).build().run();
+
+    assertThat(second.outcome()).as(second.toText()).isEqualTo(Outcome.REFUSED);
+    String sql = "CREATE DATABASE IF NOT EXISTS `" + failed + "`; RENAME TABLE `" + n + "`.`orders` TO `" + failed
+        + "`.`orders`, `" + n + "`.`users` TO `" + failed + "`.`users`, `" + kept + "`.`orders` TO `" + n
+        + "`.`orders`, `" + kept + "`.`users` TO `" + n + "`.`users`;";
+    assertThat(second.failure()).contains("an earlier run's swap is unaccounted for: " + kept + " holds " + n
+        + " as it was before the run of ").contains("To put " + kept + " back as " + n + " (keeping the current one as "
+        + failed + ") run `" + sql + "` as " + fx.user + " on " + fx.host + ":" + fx.port + "; or");
+    assertThat(fx.checksums(n)).as("nothing changed").isEqualTo(before);
+
+    for (String statement : sql.split("; ")) {
+      fx.exec("", statement.replaceAll(";$", ""));
+    }
+    assertThat(fx.checksums(n)).as("the original is back").isEqualTo(migrated);
+  }
 }

@@ -127,4 +127,64 @@ class MigrationDowngradeTest {
     assertThat(r.outcome()).isEqualTo(Outcome.REFUSED);
     assertThat(r.failure()).contains("no applied migration");
   }
+
+  @Test
+  void upgradeBackThatFailsSaysWhichRevisionTheToolIsAtAndTheCommandThatFinishesIt() {
+    ScriptedExecutor ex = new ScriptedExecutor()
+        .answer("current", 0, "b2\n", "")
+        .answer("upgrade", 1, "", "sqlalchemy.exc.ProgrammingError: relation \"email_idx\" already exists\n");
+    MigrationDowngrade step = MigrationDowngrade.alembic(ex).inDirectory("/srv/app");
+    RollbackContext ctx = RollbackContext.standalone("t");
+
+    assertThatThrownBy(() -> step.restore(ctx, new MigrationDowngrade.Revision("c3", "alembic")))
+        .isInstanceOfSatisfying(dev.rollback.RestoreIncompleteException.class, e -> {
+          assertThat(e.situation()).isEqualTo("alembic was downgraded from revision c3; upgrading it back failed and"
+              + " it is at revision b2");
+          assertThat(e.action()).isEqualTo("run `(cd /srv/app) alembic upgrade c3` on scripted");
+          assertThat(e.getCause()).hasMessageContaining("already exists");
+        });
+  }
+
+  @Test
+  void upgradeBackRefusedByARestartingDatabaseRunsAgainUntilItConnects() {
+    java.util.concurrent.atomic.AtomicInteger upgrades = new java.util.concurrent.atomic.AtomicInteger();
+    dev.rollback.exec.Executor restarting = new dev.rollback.exec.Executor() {
+      @Override
+      public dev.rollback.exec.ExecResult run(dev.rollback.exec.Command c) {
+        boolean refused = c.argv().contains("upgrade") && upgrades.incrementAndGet() <= 2;
+        return new dev.rollback.exec.ExecResult(c.display(), refused ? 1 : 0, null, "", refused
+            ? "psycopg2.OperationalError: connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  the"
+            + " database system is starting up\n" : "", java.time.Duration.ZERO, false, false);
+      }
+
+      @Override
+      public String describe() {
+        return "restarting";
+      }
+    };
+    dev.rollback.testing.RecordingContext ctx = dev.rollback.testing.RecordingContext.create("t");
+
+    MigrationDowngrade.alembic(restarting).restore(ctx, new MigrationDowngrade.Revision("c3", "alembic"));
+
+    assertThat(upgrades.get()).isEqualTo(3);
+    assertThat(ctx.actions()).anyMatch(a -> a.startsWith("alembic's database refused the connection (psycopg2.")
+        && a.endsWith("FATAL:  the database system is starting up): trying again for up to 30 s"))
+        .anyMatch(a -> a.startsWith("alembic's database accepts connections again, after "));
+  }
+
+  @Test
+  void upgradeBackGivesUpOnARefusingDatabaseOnceItsTimeIsUp() {
+    ScriptedExecutor down = new ScriptedExecutor()
+        .answer("upgrade", 2, "", "could not connect to server: Connection refused\n")
+        .answer("current", 2, "", "could not connect to server: Connection refused\n");
+    MigrationDowngrade step = MigrationDowngrade.alembic(down).reconnectWithin(java.time.Duration.ofMillis(600));
+
+    assertThatThrownBy(() -> step.restore(RollbackContext.standalone("t"), new MigrationDowngrade.Revision("c3",
+        "alembic"))).isInstanceOfSatisfying(dev.rollback.RestoreIncompleteException.class, e ->
+        assertThat(e.situation()).isEqualTo("alembic was downgraded from revision c3; upgrading it back failed and"
+            + " its revision could not be read (command failed (exit 2): alembic current)"));
+    assertThat(down.argvs().stream().filter(a -> a.equals("alembic upgrade c3")).count()).isGreaterThan(1);
+    assertThatThrownBy(() -> step.reconnectWithin(java.time.Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }

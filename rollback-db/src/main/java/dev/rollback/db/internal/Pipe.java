@@ -19,6 +19,9 @@ import java.util.concurrent.ExecutionException;
  * {@code producer | consumer} with each side on its own executor and the bytes passing through this JVM: a dump
  * read on the backup host feeds {@code psql} in a container, say. Unlike a shell pipe, both exit statuses count: a
  * producer that dies midway (a truncated gzip) fails the pipe even when the consumer exits 0 on the short input.
+ * And as in a shell pipe, a consumer that fails stops the producer: its next write fails, its executor closes its
+ * output (a local process then gets {@code EPIPE}/{@code SIGPIPE}, a remote one is killed), so a {@code pg_dump}
+ * whose file could not be written ends at once instead of dumping the whole database into nothing.
  */
 public final class Pipe {
   private static final byte[] EOF = new byte[0];
@@ -49,11 +52,19 @@ public final class Pipe {
         out.close();
       }
     });
-    ExecResult cons;
+    ExecResult cons = null;
+    boolean producerEndedFirst;
     try {
       cons = to.run(consumer.withStdin(() -> new QueueIn(queue, out), producer.display()));
     } finally {
-      out.readerGone();
+      // a producer that had ended before the consumer may be why the consumer failed (a truncated input): its
+      // failure is told first; otherwise the consumer failed on its own and the producer is stopped
+      producerEndedFirst = prod.isDone();
+      if (cons == null || !cons.succeeded()) {
+        out.abort();
+      } else {
+        out.readerGone();
+      }
     }
     ExecResult p;
     try {
@@ -62,10 +73,13 @@ public final class Pipe {
       Thread.currentThread().interrupt();
       throw new RollbackException("interrupted while waiting for " + producer.display(), e);
     } catch (ExecutionException e) {
+      if (!producerEndedFirst && !cons.succeeded()) {
+        throw new CommandFailedException(cons); // the producer failed only because it was stopped
+      }
       Throwable c = e.getCause();
       throw c instanceof RuntimeException r ? r : new RollbackException(c.getMessage(), c);
     }
-    if (!p.succeeded()) {
+    if (!p.succeeded() && (producerEndedFirst || cons.succeeded())) {
       throw new CommandFailedException(p);
     }
     if (!cons.succeeded()) {
@@ -74,10 +88,14 @@ public final class Pipe {
     return new Result(p, cons);
   }
 
-  /** Producer side: chunks into a bounded queue; once the reader is gone, bytes are drained so the producer ends. */
+  /**
+   * Producer side: chunks into a bounded queue. Once the reader is gone, bytes are drained so the producer ends (a
+   * consumer may exit 0 without reading all); once the consumer failed, every write fails, which stops the producer.
+   */
   private static final class QueueOut extends OutputStream {
     private final BlockingQueue<byte[]> queue;
     private volatile boolean readerGone;
+    private volatile boolean aborted;
     private boolean closed;
 
     QueueOut(BlockingQueue<byte[]> queue) {
@@ -89,6 +107,17 @@ public final class Pipe {
       queue.clear();
     }
 
+    void abort() {
+      aborted = true;
+      readerGone();
+    }
+
+    private void checkAborted() throws IOException {
+      if (aborted) {
+        throw new IOException("the consumer of this output failed: stopping");
+      }
+    }
+
     @Override
     public void write(int b) throws IOException {
       write(new byte[] {(byte) b}, 0, 1);
@@ -96,6 +125,7 @@ public final class Pipe {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
+      checkAborted();
       if (len == 0 || readerGone) {
         return;
       }
@@ -109,6 +139,7 @@ public final class Pipe {
             return;
           }
         }
+        checkAborted();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("interrupted while piping");
