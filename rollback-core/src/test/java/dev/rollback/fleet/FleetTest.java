@@ -227,13 +227,13 @@ class FleetTest {
 
   @Test
   void aConnectionThatOpensAfterTheFleetStoppedIsClosed() throws Exception {
+    CountDownLatch web2Connecting = new CountDownLatch(1);
     CountDownLatch fleetOver = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);
+    HostPlanner canaryRefuses = symlinks(Set.of("web1"));
     FleetReport r = Fleet.builder("api").hosts(hosts).connectWith(h -> {
-      if (h.equals("web1")) {
-        throw new ExecException("cannot connect to web1:22: connection refused");
-      }
       if (h.equals("web2")) {
+        web2Connecting.countDown();
         try {
           fleetOver.await(20, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -242,7 +242,17 @@ class FleetTest {
         return new ClosingExecutor(closed);
       }
       return LocalExecutor.create();
-    }).planFor(symlinks(Set.of())).parallelism(6).build().run();
+    }).planFor((h, ex) -> {
+      if (h.equals("web1")) {
+        // the canary fails only once web2's connection is on its way, so it is surely still opening at the end
+        try {
+          assertThat(web2Connecting.await(20, TimeUnit.SECONDS)).isTrue();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return canaryRefuses.plan(h, ex);
+    }).parallelism(6).build().run();
     fleetOver.countDown();
 
     assertThat(r.outcome()).isEqualTo(FleetReport.Outcome.STOPPED);
