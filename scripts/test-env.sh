@@ -632,6 +632,10 @@ MaxStartups 100:30:200
 X11Forwarding no
 PrintMotd no
 Subsystem sftp internal-sftp
+# Debian's bash sources ~/.bashrc for every command sshd starts (SSH_SOURCE_BASHRC) unless SHLVL says it is
+# nested. A root .bashrc that runs pyenv init costs 0.7 s a command on this machine kind, which would time the
+# dotfiles instead of the SDK; the fleet benchmark keeps its own sshd hosts for that comparison.
+SetEnv SHLVL=1
 EOF
 
 /usr/sbin/sshd -t -f "$SSHD_DIR/sshd_config" 2>>"$LOG/sshd.log" || fail "sshd -t rejects $SSHD_DIR/sshd_config"
