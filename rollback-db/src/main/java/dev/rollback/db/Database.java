@@ -315,6 +315,16 @@ public abstract sealed class Database permits PostgresDatabase, MariaDbDatabase 
    */
   abstract void swap(Executor ex, String replacement, String keep);
 
+  /**
+   * Renames a database (PostgreSQL) or moves a schema's tables into a new one (MariaDB), for a copy this SDK made
+   * by a swap: it holds tables only.
+   *
+   * @param ex the tools' executor
+   * @param from the copy's name
+   * @param to its new name
+   */
+  abstract void renameCopy(Executor ex, String from, String to);
+
   static <T> T nn(T v, String what) {
     return Objects.requireNonNull(v, what);
   }

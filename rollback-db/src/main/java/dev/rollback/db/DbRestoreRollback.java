@@ -59,14 +59,17 @@ import java.util.function.Function;
  * copy) stops the writers before the safety backup, then drops and recreates the database and restores into it;
  * its restore restores the safety backup the same way. Writers are down for the whole dump and restore.
  *
- * <p>{@link #finish}, once the plan is verified: the original {@code <name>_pre_rb_<time>} is dropped only with
- * {@link #dropOriginalOnceVerified}; by default it stays until a person drops it.
+ * <p>{@link #finish}, once the plan is verified: the original {@code <name>_pre_rb_<time>} is dropped with
+ * {@link #dropOriginalOnceVerified}; by default it is renamed {@code <name>_kept_rb_<time>} and stays until a person
+ * drops it. A later run names such a copy and goes ahead; a {@code _pre_rb_} copy (a swap whose run was never
+ * verified, say killed after it) makes it refuse.
  *
  * <p>Defaults: backup {@link #fromLatest(BackupCatalog)} = the newest {@code pre-deployment-*} (never a
  * {@code pre-rollback-*} safety backup, which holds the state being rolled back); safety backups into the same
  * catalog in the engine's default format; no writers; 1 restore job; swap mode; reconnect within 30 s; no earlier
  * copies acknowledged. Immutable; the setters return copies. Safe to run more than once: a second run after a
- * swap refuses until the first run's {@code _pre_rb_} copy is dropped, swapped back or acknowledged.
+ * swap whose run never finished refuses until that run's {@code _pre_rb_} copy is dropped, swapped back or
+ * acknowledged.
  */
 public final class DbRestoreRollback implements RollbackStrategy {
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
@@ -351,7 +354,7 @@ public final class DbRestoreRollback implements RollbackStrategy {
 
   private java.util.regex.Pattern earlierCopy() {
     return java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(c.database.name())
-        + "_(rb|pre_rb|rb_failed)_(\\d{14})");
+        + "_(rb|pre_rb|rb_failed|kept_rb)_(\\d{14})");
   }
 
   private Executor tools(RollbackContext ctx) {
@@ -412,6 +415,8 @@ public final class DbRestoreRollback implements RollbackStrategy {
             swappedOut.add(n);
           }
         }
+        case "kept_rb" -> ctx.action("earlier copy " + n + ": " + name + " as it was before the verified"
+            + " rollback of " + when + " (kept whole, accounted for); drop it once that rollback is confirmed");
         case "rb" -> ctx.action("earlier copy " + n + ack + ": an unfinished restore of the run of " + when
             + ", which ended before its swap (" + name + " was not touched by it); drop it once no run uses it"
             + (c.writers.describe().equals("none") ? "" : ". If that run was killed after stopping the writers"
@@ -688,7 +693,16 @@ public final class DbRestoreRollback implements RollbackStrategy {
       return;
     }
     if (!c.dropOriginal) {
-      ctx.action("the original database stays as " + keepName(s) + ": drop it when the rollback is confirmed");
+      // The plan is verified: this copy is accounted for. Its new name tells a later run's preflight so, where
+      // a _pre_rb_ copy (a swap whose run never got this far) makes it refuse.
+      String kept = c.database.name() + "_kept_rb_" + s.stamp;
+      if (ctx.dryRun()) {
+        ctx.action("would rename the original database " + keepName(s) + " to " + kept);
+        return;
+      }
+      c.database.renameCopy(tools(ctx), keepName(s), kept);
+      ctx.action("the original database stays, whole, as " + kept + " (renamed from " + keepName(s) + " now that"
+          + " the plan is verified): drop it when the rollback is confirmed");
       return;
     }
     ctx.action("drop the original database " + keepName(s) + " (the plan is verified; the safety backup "

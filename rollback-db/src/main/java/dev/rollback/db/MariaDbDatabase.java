@@ -273,6 +273,20 @@ public final class MariaDbDatabase extends Database {
    * {@code keep} and every table of {@code replacement} into place. Views, triggers and routines do not move with
    * {@code RENAME TABLE} across schemas, so a schema holding any is refused: restore such a one in place.
    */
+  /** One atomic {@code RENAME TABLE} moves every table of the copy into a new schema; the empty one is dropped. */
+  @Override
+  void renameCopy(Executor ex, String from, String to) {
+    List<String> moves = new ArrayList<>();
+    tables(ex, from).forEach(t -> moves.add(quoteIdent(from) + "." + quoteIdent(t) + " TO " + quoteIdent(to) + "."
+        + quoteIdent(t)));
+    StringBuilder sql = new StringBuilder("CREATE DATABASE IF NOT EXISTS " + quoteIdent(to) + ";");
+    if (!moves.isEmpty()) {
+      sql.append(" RENAME TABLE ").append(String.join(", ", moves)).append(';');
+    }
+    sql.append(" DROP DATABASE ").append(quoteIdent(from)).append(';');
+    execute(ex, maintenanceDb(), sql.toString());
+  }
+
   @Override
   void swap(Executor ex, String replacement, String keep) {
     String name = conn.name();

@@ -255,6 +255,12 @@ public final class PostgresDatabase extends Database {
   }
 
   @Override
+  void renameCopy(Executor ex, String from, String to) {
+    // the copy disallows connections, so nobody holds it open
+    execute(ex, maintenanceDb(), "ALTER DATABASE " + quoteIdent(from) + " RENAME TO " + quoteIdent(to) + ";");
+  }
+
+  @Override
   void swap(Executor ex, String replacement, String keep) {
     String sql = swapSql(ex, replacement, keep);
     CommandFailedException last = null;

@@ -70,7 +70,7 @@ class MariaDbRestoreIT {
     assertThat(r.outcome()).as(r.toText()).isEqualTo(Outcome.ROLLED_BACK);
     assertThat(fx.checksums(fx.name)).isEqualTo(before);
     assertThat(fx.column(fx.name, "SELECT email FROM users WHERE id = 7")).containsExactly("u7@example.com");
-    String kept = fx.databasesLikeMine().stream().filter(n -> n.contains("_pre_rb_")).findFirst().orElseThrow();
+    String kept = fx.databasesLikeMine().stream().filter(n -> n.contains("_kept_rb_")).findFirst().orElseThrow();
     assertThat(fx.checksums(kept)).isEqualTo(migrated);
     assertThat(fx.databasesLikeMine()).as("the emptied restore schema is dropped").hasSize(2);
     assertThat(r.steps().get(0).actions()).anyMatch(a -> a.contains("RENAME TABLE"));
@@ -137,7 +137,8 @@ class MariaDbRestoreIT {
 
   @Test
   void runAfterAnEarlierSwapIsRefusedNamingItsCopyAndItsRenameTablePutsThatOriginalBack() throws Exception {
-    RollbackReport first = plan().step(restore()).build().run();
+    // an undoable run keeps its copy as _pre_rb_ until it is finished: for the next run, a swap not accounted for
+    RollbackReport first = plan().step(restore()).build().runUndoable().report();
     assertThat(first.outcome()).as(first.toText()).isEqualTo(Outcome.ROLLED_BACK);
     String kept = fx.databasesLikeMine().stream().filter(n -> n.contains("_pre_rb_")).findFirst().orElseThrow();
     String stamp = kept.substring(kept.length() - 14);

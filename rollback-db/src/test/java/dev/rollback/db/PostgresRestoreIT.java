@@ -109,6 +109,26 @@ class PostgresRestoreIT {
   }
 
   @Test
+  void aSecondRollbackAfterAVerifiedOneGoesAheadAndNamesTheOriginalTheFirstOneKept() throws Exception {
+    backupThenMigrate(BackupFormat.PG_CUSTOM);
+    VerificationChain users = VerificationChain.of(SqlCheck.on(db, "SELECT email FROM users WHERE id = 7")
+        .expectValue("u7@example.com")).retry(Retry.once());
+    RollbackReport first = plan().step(restore()).verify(users).build().run();
+    assertThat(first.outcome()).as(first.toText()).isEqualTo(Outcome.ROLLED_BACK);
+    String kept = fx.databasesLikeMine().stream().filter(n -> n.contains("_kept_rb_")).findFirst().orElseThrow();
+    assertThat(first.steps().get(0).actions()).anyMatch(a -> a.startsWith("the original database stays, whole, as "
+        + kept + " (renamed from " + fx.name + "_pre_rb_"));
+
+    RollbackReport second = plan().step(restore()).verify(users).build().run();
+
+    assertThat(second.outcome()).as(second.toText()).isEqualTo(Outcome.ROLLED_BACK);
+    assertThat(second.steps().get(0).actions()).anyMatch(a -> a.startsWith("earlier copy " + kept + ": " + fx.name
+        + " as it was before the verified rollback of "));
+    fx.allowConnections(kept);
+    assertThat(fx.checksums(kept)).as("the first run's original, untouched by the second").isEqualTo(migrated);
+  }
+
+  @Test
   void keepsTheOriginalWhenThePlansVerificationFailsEvenWhenAskedToDropIt() throws Exception {
     backupThenMigrate(BackupFormat.PG_CUSTOM);
 
@@ -131,7 +151,7 @@ class PostgresRestoreIT {
 
     assertThat(r.outcome()).as(r.toText()).isEqualTo(Outcome.ROLLED_BACK);
     assertThat(fx.checksums(fx.name)).isEqualTo(before);
-    String stamp = fx.databasesLikeMine().stream().filter(n -> n.contains("_pre_rb_")).findFirst().orElseThrow();
+    String stamp = fx.databasesLikeMine().stream().filter(n -> n.contains("_kept_rb_")).findFirst().orElseThrow();
     assertThat(fx.column("postgres", "SELECT datallowconn FROM pg_database WHERE datname = '" + stamp + "'"))
         .as("nobody writes to the kept original by mistake").containsExactly("f");
     fx.allowConnections(stamp);

@@ -43,7 +43,7 @@ import java.time.Duration;
  *
  * <p>Differences from the script, on purpose: writers are down for the swap only, not for the whole restore
  * (the SDK's default swap mode; {@code restoreInPlace()} would match the script); the original database stays as
- * {@code rbseed001_pre_rb_<time>}. Stand-ins: busybox httpd for the app; a temporary directory for
+ * {@code rbseed001_kept_rb_<time>} once the rollback is verified. Stand-ins: busybox httpd for the app; a temporary directory for
  * {@code instances/production/backups}.
  */
 public final class Seed001App implements AutoCloseable {
