@@ -98,14 +98,29 @@ final class SshCommandRun {
     return mask(m);
   }
 
+  /** The command's channel could not even be opened: nothing reached the host, so running it again is safe. */
+  static final class NotStarted extends ExecException {
+    private static final long serialVersionUID = 1L;
+
+    NotStarted(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   private ExecResult run(Duration timeout) {
     String line = RemoteCommandLine.of(command, marker);
     byte[] preamble = RemoteCommandLine.secretPreamble(command);
+    try {
+      channel.open();
+    } catch (SSHException | RuntimeException e) {
+      closeQuietly(channel);
+      // nothing was sent and no stdin opened: the executor may run it again on a new connection
+      throw new NotStarted(where + ": cannot start " + shown + ": " + lost(e), e);
+    }
     InputStream stdin = openStdin(preamble);
     long start = System.nanoTime();
     long deadline = timeout == null ? Long.MAX_VALUE : start + timeout.toNanos();
     try {
-      channel.open();
       channel.exec(line);
     } catch (SSHException | RuntimeException e) {
       closeQuietly(stdin);

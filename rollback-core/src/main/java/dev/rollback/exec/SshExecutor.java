@@ -143,7 +143,17 @@ public final class SshExecutor implements Executor {
     }
     try {
       Duration timeout = command.timeout().or(options::commandTimeout).orElse(null);
-      return SshCommandRun.run(client(shown), command, timeout, description, options.connectTimeout());
+      SSHClient c = client(shown);
+      try {
+        return SshCommandRun.run(c, command, timeout, description, options.connectTimeout());
+      } catch (SshCommandRun.NotStarted dead) {
+        // The connection died before sshj noticed (its reader had not seen the EOF yet): nothing reached the
+        // host, so the command runs once more on a new connection, and the log says so.
+        LOG.warn("{}: the SSH connection was lost before {} started ({}); running it on a new connection",
+            description, shown, dead.getMessage());
+        dropIfSame(c);
+        return SshCommandRun.run(client(shown), command, timeout, description, options.connectTimeout());
+      }
     } finally {
       slots.release();
     }
@@ -164,6 +174,15 @@ public final class SshExecutor implements Executor {
         client = SshConnector.open(options);
       }
       return client;
+    }
+  }
+
+  private void dropIfSame(SSHClient dead) {
+    synchronized (lock) {
+      if (client == dead) {
+        SshConnector.closeQuietly(client);
+        client = null;
+      }
     }
   }
 
