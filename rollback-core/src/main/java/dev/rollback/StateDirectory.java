@@ -95,10 +95,8 @@ public final class StateDirectory {
     Path p = path.toAbsolutePath().normalize();
     check(p, what);
     Path parent = p.getParent();
-    if (parent != null && Files.exists(p, LinkOption.NOFOLLOW_LINKS)
-        && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-      check(parent, "the directory of " + what);
-    } else if (parent != null && !Files.exists(p, LinkOption.NOFOLLOW_LINKS) && Files.exists(parent)) {
+    // a file, or one not made yet: whoever can write its directory can replace it (check skips a missing parent)
+    if (parent != null && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
       check(parent, "the directory of " + what);
     }
   }
@@ -130,14 +128,12 @@ public final class StateDirectory {
     }
     Set<PosixFilePermission> perms = a.permissions();
     boolean othersWrite = perms.stream().anyMatch(OTHERS_WRITE::contains);
+    // only a directory can be sticky, so a file others can write is always refused here
     boolean sticky = a.isDirectory() && stickyBit(p);
     if (othersWrite && !sticky) {
       throw new UntrustedPathException(what + " " + p + " is writable by other users ("
           + PosixFilePermissions.toString(perms) + "): they could forge or replace it; chmod go-w " + p
           + " or use a directory only you can write (default: " + defaultDir() + ")");
-    }
-    if (othersWrite && !a.isDirectory()) {
-      throw new UntrustedPathException(what + " " + p + " is writable by other users");
     }
   }
 
