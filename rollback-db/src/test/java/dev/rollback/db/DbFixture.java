@@ -109,6 +109,22 @@ final class DbFixture {
   }
 
   /** Row count and a checksum per table. */
+  /** The checksums of a database before and after a destructive migration, with the backup taken between. */
+  record Migrated(Map<String, String> before, Map<String, String> migrated) {}
+
+  /**
+   * Fills the database with data, takes a {@code pre-deployment} custom-format backup into the catalog, then runs
+   * the destructive migration: the state a database rollback starts from.
+   */
+  Migrated backedUpThenMigrated(BackupCatalog catalog) throws SQLException {
+    createWithData(200);
+    Map<String, String> before = checksums(name);
+    catalog.create(dev.rollback.RollbackContext.standalone("t"), pg(), BackupCatalog.PRE_DEPLOYMENT,
+        BackupFormat.PG_CUSTOM);
+    destructiveMigration();
+    return new Migrated(before, checksums(name));
+  }
+
   Map<String, String> checksums(String db) throws SQLException {
     Map<String, String> out = new TreeMap<>();
     for (String t : List.of("users", "orders")) {

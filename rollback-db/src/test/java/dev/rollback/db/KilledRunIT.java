@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rollback.Outcome;
 import dev.rollback.Preview;
-import dev.rollback.RollbackContext;
 import dev.rollback.RollbackPlan;
 import dev.rollback.RollbackReport;
 import dev.rollback.journal.Journal;
@@ -36,12 +35,10 @@ class KilledRunIT {
   void backupThenDestructiveMigration() throws Exception {
     fx = DbFixture.postgres();
     db = fx.pg();
-    fx.createWithData(200);
-    before = fx.checksums(fx.name);
     catalog = BackupCatalog.at(tmp.resolve("backups"));
-    catalog.create(RollbackContext.standalone("t"), db, BackupCatalog.PRE_DEPLOYMENT, BackupFormat.PG_CUSTOM);
-    fx.destructiveMigration();
-    migrated = fx.checksums(fx.name);
+    DbFixture.Migrated m = fx.backedUpThenMigrated(catalog);
+    before = m.before();
+    migrated = m.migrated();
   }
 
   @AfterEach

@@ -44,12 +44,10 @@ class RestoreFailureIT {
   void backupThenDestructiveMigration() throws Exception {
     fx = DbFixture.postgres();
     db = fx.pg();
-    fx.createWithData(200);
-    before = fx.checksums(fx.name);
     catalog = BackupCatalog.at(tmp.resolve("backups"));
-    catalog.create(RollbackContext.standalone("t"), db, BackupCatalog.PRE_DEPLOYMENT, BackupFormat.PG_CUSTOM);
-    fx.destructiveMigration();
-    migrated = fx.checksums(fx.name);
+    DbFixture.Migrated m = fx.backedUpThenMigrated(catalog);
+    before = m.before();
+    migrated = m.migrated();
   }
 
   @AfterEach
